@@ -1,0 +1,221 @@
+"""The ``budgetxl`` command line: parse options, call the library, render the result.
+
+Messages are Chinese by default; ``--lang en`` (or BUDGETXL_LANG=en) switches to English.
+A failure the user can fix prints one line on stderr and exits 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .findings import BudgetxlError
+from .i18n import message
+
+app = typer.Typer(
+    name="budgetxl",
+    help="预算绩效目标表：下发、读取、校验、汇总 Excel 工作簿。\n\n"
+    "Budget performance targets in Excel: issue, read, validate and consolidate unit workbooks.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+class ReadFormat(str, Enum):
+    json = "json"
+    csv = "csv"
+
+
+_state = {"lang": os.environ.get("BUDGETXL_LANG", "zh")}
+
+LangOpt = Annotated[
+    Optional[Lang],
+    typer.Option("--lang", help="输出语言 / message language (zh, en)", show_default=False),
+]
+
+
+def _lang(lang: Lang | None) -> str:
+    if lang is not None:
+        _state["lang"] = lang.value
+    return _state["lang"]
+
+
+def say(key: str, **args) -> None:
+    typer.echo(message(key, _state["lang"], **args))
+
+
+def fail(exc: BudgetxlError, code: int = 2) -> typer.Exit:
+    typer.echo(exc.message(_state["lang"]), err=True)
+    return typer.Exit(code)
+
+
+@app.callback()
+def main_callback(lang: LangOpt = None) -> None:
+    _lang(lang)
+
+
+# ---- generate --------------------------------------------------------------------------------
+
+@app.command(
+    epilog="示例 / Examples:\n\n"
+    "  budgetxl generate --prefill examples/juluxian-2024.json -o 巨鹿县.xlsx\n\n"
+    "  budgetxl generate --units examples/xingtai-units.csv --year 2024 -o out/",
+)
+def generate(
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出文件（--prefill）或目录（--units） / output file or folder")],
+    prefill: Annotated[Optional[Path], typer.Option("--prefill", help="提交文档 JSON，生成一个预填工作簿 / submission JSON to pre-fill one workbook")] = None,
+    units: Annotated[Optional[Path], typer.Option("--units", help="单位名单 CSV/XLSX，每个单位一个空白工作簿 / roster: one blank workbook per unit")] = None,
+    year: Annotated[Optional[int], typer.Option("--year", help="预算年度 / fiscal year (with --units)")] = None,
+    template: Annotated[Optional[str], typer.Option("--template", help="模板 id 或 .toml 路径 / template id or spec path")] = None,
+    lang: LangOpt = None,
+) -> None:
+    """生成工作簿 / Generate unit workbooks (pre-filled from a document, or blank from a roster)."""
+    _lang(lang)
+    from .template import TemplateError, load_template
+
+    if (prefill is None) == (units is None):
+        raise fail(BudgetxlError("usage", detail="--prefill 与 --units 二选一 / give exactly one of --prefill, --units"))
+    try:
+        if prefill is not None:
+            from .model import Submission
+            from .validate import check_document
+            from .writer import generate_workbook
+
+            doc = load_document(prefill)
+            tpl = load_template(template or _builtin_or_default(doc.template.id))
+            findings = check_document(doc, tpl)
+            if findings:
+                say("prefill-warnings", n=len(findings))
+                for f in findings:
+                    typer.echo(f"  [{f.rule}] {f.sheet or ''}{'!' + f.cell if f.cell else ''} {f.message(_state['lang'])}")
+            generate_workbook(doc, output, tpl)
+            say("generated", path=str(output))
+        else:
+            from .roster import load_roster
+            from .writer import generate_for_roster
+
+            if year is None:
+                raise BudgetxlError("usage", detail="--units 需要 --year / --units needs --year")
+            tpl = load_template(template)
+            paths = generate_for_roster(load_roster(units), year, output, tpl)
+            say("generated-n", n=len(paths), dir=str(output))
+    except TemplateError as exc:
+        raise fail(BudgetxlError("bad-template", detail=str(exc)))
+    except BudgetxlError as exc:
+        raise fail(exc)
+
+
+def _builtin_or_default(tid: str) -> str | None:
+    from .template import builtin_templates
+
+    return tid if tid in builtin_templates() else None
+
+
+def load_document(path: Path):
+    from pydantic import ValidationError
+
+    from .model import Submission
+
+    try:
+        return Submission.from_json(path.read_bytes())
+    except FileNotFoundError:
+        raise BudgetxlError("file-not-found", path=str(path)) from None
+    except (ValueError, ValidationError) as exc:
+        detail = str(exc).splitlines()[0][:200]
+        if isinstance(exc, ValidationError):
+            err = exc.errors()[0]
+            detail = f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}"
+        raise BudgetxlError("bad-json", path=str(path), detail=detail) from None
+
+
+# ---- read ------------------------------------------------------------------------------------
+
+@app.command(
+    epilog="示例 / Examples:\n\n"
+    "  budgetxl read 巨鹿县.xlsx > 巨鹿县.json\n\n"
+    "  budgetxl read 巨鹿县.xlsx --format csv -o 指标.csv",
+)
+def read(
+    workbook: Annotated[Path, typer.Argument(help="单位工作簿 / a unit workbook (xlsx, xlsm, xls, ods)")],
+    format: Annotated[ReadFormat, typer.Option("--format", help="json：提交文档；csv：指标行 / json document or csv indicator rows")] = ReadFormat.json,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="输出文件（默认标准输出） / output file (default stdout)")] = None,
+    template: Annotated[Optional[str], typer.Option("--template", help="模板 id 或 .toml 路径 / template id or spec path")] = None,
+    lang: LangOpt = None,
+) -> None:
+    """读取工作簿，输出提交文档 / Read a workbook into the submission document."""
+    _lang(lang)
+    from .reader import read_workbook
+    from .template import load_template
+
+    try:
+        result = read_workbook(workbook, load_template(template) if template else None)
+    except BudgetxlError as exc:
+        raise fail(exc)
+    if format is ReadFormat.json:
+        text = result.doc.to_json() + "\n"
+    else:
+        from .csvout import rows_to_csv
+        from .tables import indicator_rows
+
+        text = rows_to_csv(indicator_rows(result.doc), INDICATOR_CSV_COLUMNS)
+    _emit(text, output)
+
+
+INDICATOR_CSV_COLUMNS = [
+    "unit_code", "unit_name", "project_code", "project_name", "level1", "level2", "name",
+    "description", "value", "op", "number", "unit", "kind", "basis",
+]
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
+        sys.stdout.write(text.lstrip("\ufeff"))
+    else:
+        from .fileio import write_text_atomic
+
+        write_text_atomic(output, text)
+
+
+# ---- demo ------------------------------------------------------------------------------------
+
+@app.command(epilog="示例 / Example:\n\n  budgetxl demo -o budgetxl-demo")
+def demo(
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出目录 / output folder")] = Path("budgetxl-demo"),
+    lang: LangOpt = None,
+) -> None:
+    """用内置示例跑一遍完整流程 / Run the cycle end to end on the bundled example."""
+    _lang(lang)
+    from .demo import run_demo
+
+    try:
+        report = run_demo(output)
+    except BudgetxlError as exc:
+        raise fail(exc)
+    for line in report.lines(_state["lang"]):
+        typer.echo(line)
+    say("demo-done", dir=str(output))
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

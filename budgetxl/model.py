@@ -1,0 +1,191 @@
+"""The submission document (DOMAIN.md section 3) as pydantic models.
+
+The model is lenient on purpose: a half-filled workbook must still read, so fields a clerk fills
+may be empty; the validation rules (not the model) judge completeness. What the model does fix is
+spelling: one blank is ``None``, line breaks are ``\\n``, an indicator value is always parsed, so
+that every document has exactly one representation and a round trip can compare with ``==``.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .values import QUALITATIVE_OP, format_number, parse_value
+
+SCHEMA = "budgetxl/submission@1"
+
+# Characters XML 1.0 (and so xlsx) cannot hold.
+_ILLEGAL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 0xFFFE, 0xFFFF])
+
+
+def clean_text(v: Any) -> Any:
+    """"" -> None, CR LF -> LF, characters a workbook cannot store removed; other text as typed."""
+    if v is None:
+        return None
+    if not isinstance(v, str):
+        return v
+    v = v.replace("\r\n", "\n").replace("\r", "\n").translate(_ILLEGAL)
+    return v or None
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _clean(cls, v: Any) -> Any:
+        if isinstance(v, list):
+            return [clean_text(x) for x in v]
+        return clean_text(v)
+
+
+class TemplateRef(_Model):
+    id: str
+    version: str
+
+
+class Unit(_Model):
+    code: str | None = None
+    name: str | None = None
+    region: str | None = None
+
+    @field_validator("code", "region", mode="before")
+    @classmethod
+    def _code_text(cls, v: Any) -> Any:
+        # A code typed as a number (414001 or 414001.0) is still a code.
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+
+class Overview(_Model):
+    overall: str | None = None
+    items: list[str] = Field(default_factory=list)
+    safeguards: list[str] = Field(default_factory=list)
+
+    @field_validator("items", "safeguards", mode="after")
+    @classmethod
+    def _drop_blank(cls, v: list[str | None]) -> list[str]:
+        return [x for x in v if x is not None]
+
+
+class Budget(_Model):
+    total: Decimal | None = None
+    fiscal: Decimal | None = None
+    other: Decimal | None = None
+
+
+class SpendingPoint(_Model):
+    month: int
+    percent: Decimal | None = None
+
+
+class IndicatorValue(_Model):
+    text: str
+    op: str | None = None
+    number: Decimal | None = None
+    unit: str | None = None
+    kind: Literal["quantitative", "deadline", "qualitative"] = "qualitative"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, data: Any) -> Any:
+        # The text is the truth: a plain string or an object is parsed again, so op/number/unit
+        # always agree with text.
+        if isinstance(data, str):
+            return parse_value(data)
+        if isinstance(data, dict) and isinstance(data.get("text"), str):
+            return parse_value(data["text"], qualitative=data.get("op") == QUALITATIVE_OP)
+        return data
+
+
+class Indicator(_Model):
+    level1: str | None = None
+    level2: str | None = None
+    name: str | None = None
+    description: str | None = None
+    value: IndicatorValue | None = None
+    basis: str | None = None
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _empty_value(cls, v: Any) -> Any:
+        if isinstance(v, str) and not v.strip():
+            return None if not v else v
+        return v
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, f) is None for f in type(self).model_fields)
+
+
+class Project(_Model):
+    code: str | None = None
+    name: str | None = None
+    budget: Budget = Field(default_factory=Budget)
+    purpose: str | None = None
+    spending_plan: list[SpendingPoint] = Field(default_factory=list)
+    goals: list[str] = Field(default_factory=list)
+    indicators: list[Indicator] = Field(default_factory=list)
+
+    @field_validator("goals", mode="after")
+    @classmethod
+    def _drop_blank_goals(cls, v: list[str | None]) -> list[str]:
+        return [g for g in v if g is not None]
+
+    @field_validator("spending_plan", mode="after")
+    @classmethod
+    def _drop_blank_points(cls, v: list[SpendingPoint]) -> list[SpendingPoint]:
+        return [p for p in v if p.percent is not None]
+
+    @field_validator("indicators", mode="after")
+    @classmethod
+    def _drop_blank_rows(cls, v: list[Indicator]) -> list[Indicator]:
+        return [i for i in v if not i.is_empty()]
+
+    def is_empty(self) -> bool:
+        return self == Project()
+
+
+class Submission(_Model):
+    schema_: str = Field(default=SCHEMA, alias="schema")
+    template: TemplateRef
+    year: int | None = None
+    unit: Unit = Field(default_factory=Unit)
+    overview: Overview = Field(default_factory=Overview)
+    projects: list[Project] = Field(default_factory=list)
+
+    # -- JSON in and out ---------------------------------------------------------------------
+    @classmethod
+    def from_json(cls, text: str | bytes) -> "Submission":
+        """Parse the JSON contract; numbers become exact Decimals (never via float)."""
+        data = json.loads(text, parse_float=Decimal)
+        return cls.model_validate(data)
+
+    def to_data(self) -> dict[str, Any]:
+        """Plain JSON-ready data: Decimal amounts become numbers, keys as in the contract."""
+        return _jsonable(self.model_dump(by_alias=True))
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_data(), ensure_ascii=False, indent=indent)
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, Decimal):
+        return decimal_to_number(obj)
+    return obj
+
+
+def decimal_to_number(d: Decimal) -> int | float:
+    """An exact JSON number for an amount: an int when whole, else the float whose shortest repr
+    is the decimal's own digits (true for the <= 15 significant digits amounts have)."""
+    if d == d.to_integral_value():
+        return int(d)
+    return float(format_number(d))

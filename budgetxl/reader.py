@@ -1,0 +1,456 @@
+"""Read a unit workbook back into the submission model.
+
+Content is found by its labels (see :mod:`budgetxl.layout`), never by fixed coordinates, so a
+workbook still reads after a clerk inserts or deletes rows, renames, reorders or copies sheets.
+Values come from python-calamine (fast, no styles needed); merged cells are filled from their
+top-left value. Alongside the document the reader returns where every field came from, so a
+finding can name its cell.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .findings import CellRef, Finding, ReadError
+from .layout import (
+    GOALS,
+    INDICATOR_COLUMNS,
+    META_MARK,
+    MONTH_OFFSET,
+    OVERVIEW_LISTS,
+    PROJECT_SCALARS,
+    UNIT_SCALARS,
+    ListBlock,
+    parse_template_ref,
+)
+from .model import SCHEMA, Submission
+from .template import Template, TemplateError, builtin_templates, load_template
+from .values import QUALITATIVE_OP, format_number, parse_value, to_decimal
+
+
+def norm_label(v: Any) -> str:
+    """Labels compare without spaces, line breaks or full/half-width differences."""
+    if not isinstance(v, str):
+        return ""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", v))
+
+
+@dataclass
+class Grid:
+    """The values of one sheet as rows of Python values (None for empty cells)."""
+
+    name: str
+    rows: list[list[Any]]
+    visible: str = "visible"
+    _index: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
+
+    @property
+    def nrows(self) -> int:
+        return len(self.rows)
+
+    def get(self, r: int, c: int) -> Any:
+        if 0 <= r < len(self.rows):
+            row = self.rows[r]
+            if 0 <= c < len(row):
+                return row[c]
+        return None
+
+    def find(self, label: str) -> tuple[int, int] | None:
+        """The first cell (row by row) whose text is ``label``."""
+        if self._index is None:
+            index: dict[str, tuple[int, int]] = {}
+            for r, row in enumerate(self.rows):
+                for c, v in enumerate(row):
+                    if isinstance(v, str) and len(v) <= 40:
+                        index.setdefault(norm_label(v), (r, c))
+            self._index = index
+        return self._index.get(norm_label(label))
+
+    def find_in_row(self, r: int, label: str) -> int | None:
+        target = norm_label(label)
+        for c, v in enumerate(self.rows[r] if 0 <= r < len(self.rows) else ()):
+            if isinstance(v, str) and norm_label(v) == target:
+                return c
+        return None
+
+
+def _clean_cell(v: Any) -> Any:
+    if v == "" or v is None:
+        return None
+    return v
+
+
+def load_grids(path: str | os.PathLike[str]) -> list[Grid]:
+    """Every sheet's values, with merged ranges filled from their top-left cell."""
+    import python_calamine as pc
+
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several types for broken files
+        raise ReadError("not-a-workbook", path=str(path), detail=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__) from None
+    grids = []
+    try:
+        for meta in wb.sheets_metadata:
+            sheet = wb.get_sheet_by_name(meta.name)
+            rows = [[_clean_cell(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+            merged = sheet.merged_cell_ranges or []
+            for (r0, c0), (r1, c1) in merged:
+                top = rows[r0][c0] if r0 < len(rows) and c0 < len(rows[r0]) else None
+                if top is None:
+                    continue
+                for r in range(r0, min(r1, len(rows) - 1) + 1):
+                    row = rows[r]
+                    if len(row) <= c1:
+                        row.extend([None] * (c1 + 1 - len(row)))
+                    for c in range(c0, c1 + 1):
+                        if row[c] is None:
+                            row[c] = top
+            visible = str(meta.visible).rsplit(".", 1)[-1].lower()
+            grids.append(Grid(meta.name, rows, visible))
+    except Exception as exc:
+        raise ReadError("not-a-workbook", path=str(path), detail=str(exc)[:200] or type(exc).__name__) from None
+    finally:
+        wb.close()
+    return grids
+
+
+# ---- cell value conversion ---------------------------------------------------------------------
+
+def cell_text(v: Any) -> str | None:
+    """A text field from a cell: numbers typed into text fields become their plain spelling."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, float):
+        return format_number(Decimal(repr(v))) if v == v else None
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, (datetime, date)):
+        return v.isoformat()
+    return str(v)
+
+
+@dataclass
+class ReadResult:
+    """A workbook read into the model, plus where each field came from."""
+
+    path: str
+    doc: Submission
+    sources: dict[str, CellRef] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
+    project_sheets: list[str] = field(default_factory=list)
+    summary: list[dict[str, tuple[Any, CellRef]]] = field(default_factory=list)
+    unit_sheet: str | None = None
+    meta: dict[str, str] | None = None
+    notes: list[Finding] = field(default_factory=list)
+    template: Template | None = None
+
+    def issued(self) -> dict[str, Any] | None:
+        """The issued fields recorded in the metadata sheet when the workbook was generated."""
+        if not self.meta or "issued_json" not in self.meta:
+            return None
+        try:
+            return json.loads(self.meta["issued_json"])
+        except ValueError:
+            return None
+
+
+class _Collector:
+    """Builds plain data for the model while recording each value's source cell and raw value."""
+
+    def __init__(self, result: ReadResult):
+        self.result = result
+
+    def take(self, path: str, grid: Grid, r: int, c: int) -> Any:
+        v = grid.get(r, c)
+        self.result.sources[path] = CellRef(grid.name, r, c)
+        if v is not None:
+            self.result.raw[path] = v
+        return v
+
+
+def _read_meta(grid: Grid) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for row in grid.rows:
+        if not row or not isinstance(row[0], str):
+            continue
+        key, value = row[0], cell_text(row[1] if len(row) > 1 else None) or ""
+        meta[key] = meta.get(key, "") + value if key == "issued_json" else value
+    return meta
+
+
+def _is_meta(grid: Grid) -> bool:
+    return grid.get(0, 0) == "mark" and grid.get(0, 1) == META_MARK
+
+
+def _read_list(col: _Collector, grid: Grid, t: Template, block: ListBlock, path: str) -> list[str | None]:
+    start = grid.find(t.label(block.label))
+    if start is None:
+        return []
+    end = grid.nrows
+    if block.until:
+        stop = grid.find(t.label(block.until))
+        if stop is not None and stop[0] > start[0]:
+            end = stop[0]
+    items: list[str | None] = []
+    c = start[1] + block.text_col
+    for r in range(start[0], end):
+        v = cell_text(grid.get(r, c))
+        if v is None:
+            continue
+        col.take(f"{path}[{len(items)}]", grid, r, c)
+        items.append(v)
+    return items
+
+
+def _set(data: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split(".")
+    for p in parts[:-1]:
+        data = data.setdefault(p, {})
+    data[parts[-1]] = value
+
+
+def _read_project(col: _Collector, grid: Grid, t: Template, prefix: str) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for scalar in PROJECT_SCALARS:
+        at = grid.find(t.label(scalar.label))
+        if at is None:
+            continue
+        path = f"{prefix}.{scalar.path}"
+        v = col.take(path, grid, at[0] + scalar.offset[0], at[1] + scalar.offset[1])
+        if scalar.path.startswith("budget."):
+            _set(data, scalar.path, to_decimal(v))
+        else:
+            _set(data, scalar.path, cell_text(v))
+    plan = []
+    for m in t.spending_plan.months:
+        at = grid.find(t.label("month", month=m))
+        if at is None:
+            continue
+        v = col.take(f"{prefix}.spending_plan[{m}]", grid, at[0] + MONTH_OFFSET[0], at[1] + MONTH_OFFSET[1])
+        plan.append({"month": m, "percent": to_decimal(v)})
+    data["spending_plan"] = _percent_scale(plan)
+    data["goals"] = _read_list(col, grid, t, GOALS, f"{prefix}.goals")
+    data["indicators"] = _read_indicators(col, grid, t, prefix)
+    # Block-level locations, for findings about a block as a whole (no goal, no indicator).
+    for key, path, dc in (("goals", "goals", GOALS.text_col), ("level1", "indicators", 0)):
+        at = grid.find(t.label(key))
+        if at is not None:
+            col.result.sources[f"{prefix}.{path}"] = CellRef(grid.name, at[0], at[1] + dc)
+    return data
+
+
+def _percent_scale(plan: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Percentages typed as 25% in a general cell arrive as 0.25: scale a plan made only of
+    fractions (all <= 1, ending at 1) back to 0-100."""
+    values = [p["percent"] for p in plan if p["percent"] is not None]
+    if values and max(values) <= 1 and values[-1] == 1 and any(v != v.to_integral_value() for v in values):
+        for p in plan:
+            if p["percent"] is not None:
+                p["percent"] = p["percent"] * 100
+    return plan
+
+
+def _read_indicators(col: _Collector, grid: Grid, t: Template, prefix: str) -> list[dict[str, Any]]:
+    at = grid.find(t.label("level1"))
+    if at is None:
+        return []
+    hr = at[0]
+    cols = {key: grid.find_in_row(hr, t.label(key)) for key in INDICATOR_COLUMNS}
+    out: list[dict[str, Any]] = []
+    for r in range(hr + 1, grid.nrows):
+        cells = {k: (grid.get(r, c) if c is not None else None) for k, c in cols.items()}
+        if all(v is None for v in cells.values()):
+            continue
+        i = len(out)
+        base = f"{prefix}.indicators[{i}]"
+        for k, c in cols.items():
+            if c is not None:
+                col.take(f"{base}.{k}", grid, r, c)
+        ind = {
+            "level1": cell_text(cells["level1"]),
+            "level2": cell_text(cells["level2"]),
+            "name": cell_text(cells["indicator_name"]),
+            "description": cell_text(cells["description"]),
+            "basis": cell_text(cells["basis"]),
+            "value": _assemble_value(cells["op"], cells["value"], cells["value_unit"]),
+        }
+        vc = cols["value"]
+        if vc is not None:
+            col.result.sources[f"{base}.value"] = CellRef(grid.name, r, vc)
+        out.append(ind)
+    return out
+
+
+def _assemble_value(op: Any, value: Any, unit: Any) -> dict[str, Any] | str | None:
+    """计算符号 + 指标值 + 计量单位 -> one parsed value. A clerk may also type the whole value
+    (``≤40人``) into 指标值 and leave the other two empty."""
+    op_s = (cell_text(op) or "").strip()
+    val_s = cell_text(value)
+    unit_s = cell_text(unit) or ""
+    if val_s is None:
+        return None if not op_s and not unit_s else (op_s + unit_s) or None
+    if op_s == QUALITATIVE_OP:
+        return {"text": val_s + unit_s, "op": QUALITATIVE_OP}
+    return op_s + val_s + unit_s
+
+
+def _resolve_template(meta: dict[str, str] | None, ref_text: str | None, given: Template | None) -> Template:
+    if given is not None:
+        return given
+    candidates = []
+    if meta and meta.get("template_id"):
+        candidates.append(meta["template_id"])
+    if ref_text and parse_template_ref(ref_text):
+        candidates.append(parse_template_ref(ref_text)[0])
+    known = builtin_templates()
+    for tid in candidates:
+        if tid in known:
+            try:
+                return load_template(tid)
+            except TemplateError:
+                pass
+    return load_template()
+
+
+def read_workbook(path: str | os.PathLike[str], template: Template | None = None) -> ReadResult:
+    """Read a unit workbook (xlsx, xlsm, xls, ods) into a :class:`ReadResult`."""
+    path = Path(path)
+    if not path.is_file():
+        raise ReadError("file-not-found", path=str(path))
+    grids = load_grids(path)
+    return read_grids(str(path), grids, template)
+
+
+def read_grids(path: str, grids: list[Grid], template: Template | None = None) -> ReadResult:
+    meta_grid = next((g for g in grids if _is_meta(g)), None)
+    meta = _read_meta(meta_grid) if meta_grid else None
+    # A first look with the default labels is enough to find the template reference.
+    probe = template or load_template()
+    unit_grid = next((g for g in grids if g is not meta_grid and g.find(probe.label("unit_code"))), None)
+    ref_text = None
+    if unit_grid is not None:
+        at = unit_grid.find(probe.label("template_ref"))
+        ref_text = cell_text(unit_grid.get(at[0], at[1] + 1)) if at else None
+    t = _resolve_template(meta, ref_text, template)
+
+    result = ReadResult(path=path, doc=Submission(template={"id": t.id, "version": t.version}), meta=meta, template=t)
+    col = _Collector(result)
+    data: dict[str, Any] = {"schema": SCHEMA}
+    unit_grid = next((g for g in grids if g is not meta_grid and g.find(t.label("unit_code"))), None)
+    project_grids = [
+        g for g in grids
+        if g is not meta_grid and g is not unit_grid and g.find(t.label("code")) and g.find(t.label("level1"))
+    ]
+    if unit_grid is None and not project_grids:
+        raise ReadError("no-form", path=path)
+
+    template_ref = {"id": t.id, "version": t.version}
+    if meta and meta.get("template_id") and meta.get("template_version"):
+        template_ref = {"id": meta["template_id"], "version": meta["template_version"]}
+    if unit_grid is not None:
+        result.unit_sheet = unit_grid.name
+        for scalar in UNIT_SCALARS:
+            at = unit_grid.find(t.label(scalar.label))
+            if at is None:
+                continue
+            v = col.take(scalar.path, unit_grid, at[0] + scalar.offset[0], at[1] + scalar.offset[1])
+            if scalar.path == "template":
+                ref = parse_template_ref(cell_text(v) or "")
+                if ref and not meta:
+                    template_ref = {"id": ref[0], "version": ref[1]}
+            elif scalar.path == "year":
+                year = to_decimal(v)
+                data["year"] = int(year) if year is not None and year == year.to_integral_value() else None
+            else:
+                _set(data, scalar.path, cell_text(v))
+        for block in OVERVIEW_LISTS:
+            _set(data, block.path, _read_list(col, unit_grid, t, block, block.path))
+    elif meta:
+        data["unit"] = {"code": meta.get("unit_code") or None, "name": meta.get("unit_name") or None,
+                        "region": meta.get("unit_region") or None}
+        data["year"] = int(meta["year"]) if meta.get("year", "").isdigit() else None
+    if meta is None:
+        result.notes.append(Finding("metadata-missing", "warning", key="meta-missing"))
+    data["template"] = template_ref
+
+    projects = []
+    for g in project_grids:
+        i = len(projects)
+        p = _read_project(col, g, t, f"projects[{i}]")
+        if _project_is_blank(p):
+            _forget(result, f"projects[{i}]")
+            continue
+        projects.append(p)
+        result.project_sheets.append(g.name)
+    data["projects"] = projects
+    result.doc = Submission.model_validate(data)
+    summary_grid = next((g for g in grids if g is not meta_grid and _is_summary(g, t)), None)
+    if summary_grid is not None:
+        result.summary = _read_summary(summary_grid, t)
+    return result
+
+
+SUMMARY_COLUMNS = {"code": "code", "name": "name", "total": "total", "fiscal": None, "other": "other"}
+
+
+def _summary_header(g: Grid, t: Template) -> tuple[int, dict[str, int]] | None:
+    at = g.find(t.label("code"))
+    if at is None or g.find_in_row(at[0], "指标数") is None:
+        return None
+    r = at[0]
+    cols = {
+        "code": at[1],
+        "name": g.find_in_row(r, t.label("name")),
+        "total": g.find_in_row(r, t.label("total")),
+        "fiscal": g.find_in_row(r, "财政资金"),
+        "other": g.find_in_row(r, t.label("other")),
+        "count": g.find_in_row(r, "指标数"),
+    }
+    return r, {k: c for k, c in cols.items() if c is not None}
+
+
+def _is_summary(g: Grid, t: Template) -> bool:
+    return g.find(t.label("level1")) is None and _summary_header(g, t) is not None
+
+
+def _read_summary(g: Grid, t: Template) -> list[dict[str, tuple[Any, CellRef]]]:
+    header = _summary_header(g, t)
+    if header is None:
+        return []
+    hr, cols = header
+    rows = []
+    for r in range(hr + 1, g.nrows):
+        first = g.get(r, 0)
+        if isinstance(first, str) and norm_label(first) == "合计":
+            break
+        row = {k: (g.get(r, c), CellRef(g.name, r, c)) for k, c in cols.items()}
+        if all(v is None for v, _ in row.values()):
+            continue
+        rows.append(row)
+    return rows
+
+
+def _project_is_blank(p: dict[str, Any]) -> bool:
+    budget = p.get("budget", {})
+    return (
+        not p.get("code") and not p.get("name") and not p.get("purpose")
+        and all(v is None for v in budget.values())
+        and not p["goals"] and not p["indicators"]
+        and all(sp["percent"] is None for sp in p["spending_plan"])
+    )
+
+
+def _forget(result: ReadResult, prefix: str) -> None:
+    for d in (result.sources, result.raw):
+        for k in [k for k in d if k.startswith(prefix + ".") or k.startswith(prefix + "[")]:
+            del d[k]

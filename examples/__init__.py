@@ -1,0 +1,1 @@
+"""The bundled example data (installed as the budgetxl.examples package)."""

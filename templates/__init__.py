@@ -1,0 +1,1 @@
+"""Template specs shipped with budgetxl (installed as the budgetxl.templates package)."""
