@@ -190,6 +190,67 @@ def _emit(text: str, output: Path | None) -> None:
         write_text_atomic(output, text)
 
 
+# ---- validate --------------------------------------------------------------------------------
+
+class ReportFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command(
+    epilog="示例 / Examples:\n\n"
+    "  budgetxl validate 收件箱/ --annotate 退回/\n\n"
+    "  budgetxl validate 巨鹿县.xlsx --format json\n\n"
+    "退出码 / exit code: 0 无错误 no errors; 1 有错误 errors found; 2 文件无法读取或用法错误 unreadable file or misuse.",
+)
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="工作簿或文件夹（递归查找） / workbooks or folders (searched recursively)")],
+    format: Annotated[ReportFormat, typer.Option("--format", help="text 或 json / report format")] = ReportFormat.text,
+    annotate: Annotated[Optional[Path], typer.Option("--annotate", help="把标注了问题的副本写入此目录 / write annotated copies here")] = None,
+    template: Annotated[Optional[str], typer.Option("--template", help="模板 id 或 .toml 路径 / template id or spec path")] = None,
+    lang: LangOpt = None,
+) -> None:
+    """校验工作簿，可生成退回修改的标注副本 / Validate workbooks; optionally write annotated copies."""
+    lang_ = _lang(lang)
+    from .template import TemplateError, load_template
+    from .validate import reports_json, validate_paths
+
+    try:
+        tpl = load_template(template) if template else None
+    except TemplateError as exc:
+        raise fail(BudgetxlError("bad-template", detail=str(exc)))
+    missing = [p for p in paths if not p.exists()]
+    reports = validate_paths([p for p in paths if p.exists()], tpl)
+    if not reports and not missing:
+        raise fail(BudgetxlError("usage", detail="没有找到工作簿 / no workbook found"))
+    for p in missing:
+        from .validate import FileReport
+
+        reports.append(FileReport(str(p), error=BudgetxlError("file-not-found", path=str(p))))
+    annotated = []
+    if annotate is not None:
+        from .annotate import annotate as annotate_file
+
+        for r in reports:
+            if r.result is not None:
+                try:
+                    annotated.append(annotate_file(r, annotate, lang_))
+                except Exception as exc:  # one bad file must not stop the batch
+                    typer.echo(f"{r.path}: {exc}", err=True)
+    if format is ReportFormat.json:
+        _emit(reports_json(reports, lang_) + "\n", None)
+    else:
+        from .report import render_reports
+
+        render_reports(reports, lang_, annotated)
+    for r in reports:
+        if r.error is not None:
+            typer.echo(r.error.message(lang_) if isinstance(r.error, BudgetxlError) else str(r.error), err=True)
+    if any(not r.readable for r in reports):
+        raise typer.Exit(2)
+    raise typer.Exit(0 if all(r.valid for r in reports) else 1)
+
+
 # ---- demo ------------------------------------------------------------------------------------
 
 @app.command(epilog="示例 / Example:\n\n  budgetxl demo -o budgetxl-demo")

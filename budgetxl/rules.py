@@ -32,7 +32,8 @@ CATALOGUE: list[Rule] = [
         "indicator, and each indicator's level1, level2, name and value must be filled in."),
        {"": ("{field}未填写", "{field} is empty"),
         "goals": ("至少需要一条绩效目标", "At least one performance goal is required"),
-        "indicators": ("至少需要一条绩效指标", "At least one indicator is required")}, live=True),
+        "indicators": ("至少需要一条绩效指标", "At least one indicator is required"),
+        "projects": ("工作簿中没有填写任何项目", "The workbook has no project")}, live=True),
     _r("project-code-format", "error", ("项目编码格式错误", "Project code format"),
        ("项目编码必须符合模板规定的格式（本模板：6位区划代码+2位年度+P+12位大写字母或数字），其中的区划和年度应与本单位、本年度一致。",
         "The project code must match the template's pattern (here: 6-digit region, 2-digit year, P, 12 upper-case "

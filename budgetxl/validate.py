@@ -87,6 +87,8 @@ class _Checker:
     # -- checks --------------------------------------------------------------------------------
     def run(self) -> list[Finding]:
         self.unit()
+        if not self.doc.projects:
+            self.emit("required-field", None, "projects")
         codes: dict[str, int] = {}
         for i, p in enumerate(self.doc.projects):
             pre = f"projects[{i}]"

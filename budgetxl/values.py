@@ -37,8 +37,11 @@ OPS = ("≥", "≤", ">", "<", EQ)
 _SUFFIX_OPS = {"以上": "≥", "及以上": "≥", "以下": "≤", "及以下": "≤", "以内": "≤"}
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
+# In a 指标值 a dot must be followed by a digit to belong to the number: "5." would print as "5"
+# and so read back differently (the dot then belongs to the unit).
+_VALUE_NUMBER = r"[+-]?(?:\d+(?:\.\d+)?|\.\d+)"
 # A unit: a few characters that are not digits or operators (人, 万元, %, 台件, 批次, km ...).
-_QUANT = re.compile(rf"^(?P<num>{_NUMBER})(?P<unit>[^\d<>=≥≤]{{0,8}}?)(?P<suffix>及以上|及以下|以上|以下|以内)?$")
+_QUANT = re.compile(rf"^(?P<num>{_VALUE_NUMBER})(?P<unit>[^\d<>=≥≤]{{0,8}}?)(?P<suffix>及以上|及以下|以上|以下|以内)?$")
 
 # A point in time rather than an amount: 2024年底前, 12月底前完成, 每月25日前缴纳, 不超过12月份.
 _DEADLINE = re.compile(

@@ -1,0 +1,91 @@
+"""Annotated copies (退回修改): the county's own workbook with every finding marked and explained.
+
+The input is never touched: openpyxl loads it, marks each finding's cell (red for errors, yellow
+for warnings) with a note, adds a first sheet 校验结果 listing all findings with links to their
+cells, and the result is written atomically under a new name. VBA is never carried over.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .cells import needs_quote
+from .fileio import atomic_path
+from .findings import Finding
+from .validate import FileReport
+
+RESULT_SHEET = "校验结果"
+ERROR_FILL = "FFC7CE"
+WARNING_FILL = "FFEB9C"
+
+
+def annotated_name(path: str | os.PathLike[str]) -> str:
+    p = Path(path)
+    return f"{p.stem}_退回修改.xlsx"
+
+
+def annotate(report: FileReport, outdir: str | os.PathLike[str], lang: str = "zh") -> Path:
+    """Write the annotated copy of ``report.path`` into ``outdir``; return its path."""
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+
+    wb = openpyxl.load_workbook(report.path, keep_vba=False, rich_text=False)
+    fills = {"error": PatternFill("solid", fgColor=ERROR_FILL), "warning": PatternFill("solid", fgColor=WARNING_FILL)}
+    by_cell: dict[tuple[str, str], list[Finding]] = {}
+    for f in report.findings:
+        if f.sheet and f.cell and f.sheet in wb.sheetnames:
+            by_cell.setdefault((f.sheet, f.cell), []).append(f)
+    for (sheet, ref), found in by_cell.items():
+        ws = wb[sheet]
+        cell = ws[ref]
+        worst = "error" if any(f.severity == "error" for f in found) else "warning"
+        cell.fill = fills[worst]
+        text = "\n".join(f"[{f.rule}] {f.message(lang)}" for f in found)
+        note = Comment(text, "budgetxl")
+        note.width, note.height = 320, 40 + 30 * len(found)
+        cell.comment = note
+
+    ws = wb.create_sheet(RESULT_SHEET, 0)
+    headers = ["序号", "级别", "规则", "工作表", "单元格", "说明"] if lang != "en" else \
+        ["#", "Severity", "Rule", "Sheet", "Cell", "Message"]
+    ws.append(headers)
+    for c in range(1, len(headers) + 1):
+        ws.cell(1, c).font = Font(bold=True)
+    sev_text = {"error": ("错误", "error"), "warning": ("警告", "warning")}
+    for i, f in enumerate(report.findings, start=1):
+        row = i + 1
+        ws.cell(row, 1, i)
+        ws.cell(row, 2, sev_text[f.severity][1 if lang == "en" else 0]).fill = fills[f.severity]
+        ws.cell(row, 3, f.rule)
+        write_text(ws.cell(row, 4), f.sheet or "")
+        write_text(ws.cell(row, 5), f.cell or "")
+        write_text(ws.cell(row, 6), f.message(lang))
+        if f.sheet and f.sheet in wb.sheetnames:
+            target = f"#'{f.sheet.replace(chr(39), chr(39) * 2)}'!{f.cell or 'A1'}"
+            link = ws.cell(row, 5 if f.cell else 4)
+            link.hyperlink = target
+            link.font = Font(color="0563C1", underline="single")
+    if not report.findings:
+        ws.cell(2, 1, "未发现问题" if lang != "en" else "No findings")
+    for col, width in zip("ABCDEF", (6, 8, 22, 28, 8, 80)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A2"
+    wb.active = 0
+    for other in wb.worksheets[1:]:
+        other.sheet_view.tabSelected = False
+
+    out = Path(outdir) / annotated_name(report.path)
+    with atomic_path(out) as tmp:
+        wb.save(tmp)
+    return out
+
+
+def write_text(cell, text: str) -> None:
+    """Text into an openpyxl cell, never taken for a formula (quote prefix when it looks like one)."""
+    cell.value = text
+    if needs_quote(text):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
