@@ -177,7 +177,8 @@ class _Checker:
                 self.emit("amount-invalid", path, "decimals", project=i, field=FieldKey(key),
                           value=format_number(value), max=self.t.rules.max_amount_decimals)
         total, fiscal, other = values["total"], values["fiscal"], values["other"]
-        if total is not None and fiscal is not None and total != fiscal + (other or 0):
+        invalid = any(values[k] is None and self.raw(f"{pre}.budget.{k}", None) is not None for k in values)
+        if not invalid and total is not None and fiscal is not None and total != fiscal + (other or 0):
             self.emit("budget-sum", f"{pre}.budget.total", project=i, total=format_number(total),
                       fiscal=format_number(fiscal), other=format_number(other or Decimal(0)))
 
@@ -190,6 +191,7 @@ class _Checker:
             v = plan.get(m)
             raw = self.raw(path, v)
             if v is None:
+                prev = None
                 if raw is not None:
                     self.emit("spending-plan", path, "number", project=i, month=m, value=cell_text(raw))
                 else:
@@ -199,7 +201,8 @@ class _Checker:
                 self.emit("spending-plan", path, project=i, month=m, value=format_number(v))
             elif prev is not None and v < prev:
                 self.emit("spending-plan", path, "decrease", project=i, month=m, value=format_number(v), prev=format_number(prev))
-            prev = v if 0 <= v <= 100 else prev
+            # A decrease is judged against the checkpoint just before, when that one is valid.
+            prev = v if 0 <= v <= 100 else None
         last = plan.get(months[-1])
         if last is not None and 0 <= last <= 100 and last != 100:
             self.emit("spending-plan", f"{pre}.spending_plan[{months[-1]}]", "last", project=i, month=months[-1], value=format_number(last))
@@ -242,6 +245,11 @@ class _Checker:
             return
         vpath = f"{base}.value"
         raw_value = self.raw(f"{base}.value", v.text)
+        if raw_value is None:
+            # The 指标值 cell is empty and only 计算符号/计量单位 are left (the reader keeps them as
+            # the value's text, e.g. "≤人"): the value was not filled in.
+            self.emit("required-field", vpath, project=i, field=FieldKey("value"))
+            return
         if isinstance(raw_value, str) and raw_value.strip() in t.rules.placeholders:
             self.emit("placeholder", vpath, project=i, field=FieldKey("value"), value=raw_value.strip())
             return
@@ -310,19 +318,30 @@ class _Checker:
         ):
             if want is not None and str(got) != str(want):
                 self.emit("issued-field-changed", key, field=FieldKey(key), issued=want, value=got if got is not None else "")
-        by_code = {p.code: i for i, p in enumerate(d.projects) if p.code}
-        by_name = {p.name: i for i, p in enumerate(d.projects) if p.name}
-        for ip in issued.get("projects", []):
-            i = by_code.get(ip["code"])
+        # Pair each issued project with one project of the workbook: by code first (among sheets
+        # sharing a code, e.g. a copied sheet, the one that kept the issued name), then, for an issued
+        # code found nowhere, by name among the projects not yet paired (its code was changed).
+        issued_projects = issued.get("projects", [])
+        by_code: dict[str, list[int]] = {}
+        for i, p in enumerate(d.projects):
+            if p.code:
+                by_code.setdefault(p.code, []).append(i)
+        paired: dict[int, int] = {}
+        for n, ip in enumerate(issued_projects):
+            same = [i for i in by_code.get(ip["code"], []) if i not in paired.values()]
+            if same:
+                paired[n] = next((i for i in same if d.projects[i].name == ip["name"]), same[0])
+        for n, ip in enumerate(issued_projects):
+            i = paired.get(n)
             if i is None:
-                j = by_name.get(ip["name"])
-                if j is not None and d.projects[j].code not in {x["code"] for x in issued["projects"]}:
-                    self.emit("issued-field-changed", f"projects[{j}].code", project=j, field=FieldKey("code"),
-                              issued=ip["code"], value=d.projects[j].code or "")
-                    i = j
-                else:
+                j = next((j for j, p in enumerate(d.projects)
+                          if p.name is not None and p.name == ip["name"] and j not in paired.values()), None)
+                if j is None:
                     self.emit("issued-field-changed", None, "missing", code=ip["code"], name=ip["name"])
                     continue
+                self.emit("issued-field-changed", f"projects[{j}].code", project=j, field=FieldKey("code"),
+                          issued=ip["code"], value=d.projects[j].code or "")
+                i = paired[n] = j
             p = d.projects[i]
             if ip["name"] is not None and p.name != ip["name"]:
                 self.emit("issued-field-changed", f"projects[{i}].name", project=i, field=FieldKey("name"),

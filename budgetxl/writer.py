@@ -21,6 +21,7 @@ from . import __version__
 from .cells import a1, col_letter, needs_quote, sheet_ref
 from .fileio import atomic_path
 from .issued import fingerprint, issued_fields
+from .livechecks import CHECK_COL, CHECK_HEADER, SEP, check_formula, check_value, count_formula, project_checks
 from .layout import (
     GOALS,
     INDICATOR_COLUMNS,
@@ -99,6 +100,10 @@ class SheetWriter:
     def __init__(self, ws, styles: Styles):
         self.ws = ws
         self.styles = styles
+        self.written: dict[str, Any] = {}  # A1 -> value, for computing cached formula results
+
+    def get(self, ref: str) -> Any:
+        return self.written.get(ref)
 
     def text(self, row: int, col: int, value: str | None, fmt, span: int = 1) -> None:
         if span > 1:
@@ -110,6 +115,7 @@ class SheetWriter:
         if needs_quote(value):
             fmt = self.styles.quoted(fmt)
         self.ws.write_string(row, col, value, fmt)
+        self.written[a1(row, col)] = value
 
     def number(self, row: int, col: int, value: Decimal | int | None, fmt, span: int = 1) -> None:
         if span > 1:
@@ -119,6 +125,7 @@ class SheetWriter:
                 self.ws.write_blank(row, col, None, fmt)
             return
         self.ws.write_number(row, col, float(value), fmt)
+        self.written[a1(row, col)] = float(value)
 
     def value(self, row: int, col: int, value: Any, fmt, span: int = 1) -> None:
         if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
@@ -173,6 +180,8 @@ class WorkbookGenerator:
             projects = list(self.doc.projects) + [Project() for _ in range(self.spare_projects)]
             issued_count = len(self.doc.projects)
             self._define_lists()
+            self.problems: dict[str, int] = {}
+            self.wb_bad_format = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
             sheets: list[tuple[str, ProjectLayout, Project]] = []
             for i, project in enumerate(projects):
                 base = f"{i + 1}.{project.name}" if project.name else f"{self.t.label('project_sheet_prefix')}{i + 1}"
@@ -200,6 +209,9 @@ class WorkbookGenerator:
         for i, l1 in enumerate(self.t.level1_names):
             columns.append((f"BX_L2_{i + 1}", self.t.level2_of[l1]))
         columns += [("BX_OPS", self.t.lists.ops), ("BX_UNITS", self.t.lists.units), ("BX_BASES", self.t.lists.bases)]
+        # every allowed (一级, 二级) pair, for the live taxonomy check (COUNTIFS)
+        pairs = [(l1, l2) for l1 in self.t.level1_names for l2 in self.t.level2_of[l1]]
+        columns += [("BX_PAIR_L1", [a for a, _ in pairs]), ("BX_PAIR_L2", [b for _, b in pairs])]
         for col, (name, values) in enumerate(columns):
             ws.write_string(0, col, name)
             for r, v in enumerate(values, start=1):
@@ -317,6 +329,8 @@ class WorkbookGenerator:
                                           "input_title": t.label("basis"),
                                           "input_message": "从列表选择，或直接填写依据。"})
 
+        self.problems[name] = self._live_checks(w, lay)
+
         # protection, view, print
         ws.protect("", {"insert_rows": True, "delete_rows": True, "format_rows": True, "format_columns": True,
                         "select_locked_cells": True, "select_unlocked_cells": True})
@@ -330,6 +344,27 @@ class WorkbookGenerator:
         ws.fit_to_pages(1, 1 if lay.last_row < 45 else 0)
         ws.print_area(0, 0, lay.last_row, NCOLS - 1)
         return lay
+
+    def _live_checks(self, w: SheetWriter, lay: ProjectLayout) -> int:
+        """Check column and conditional formats (see livechecks); returns the problems found now."""
+        ws, st, t = w.ws, self.styles, self.t
+        labels = lay.label_cells()
+        cell_of = {s.path: self._value_cell(labels[s.label], s) for s in PROJECT_SCALARS}
+        for (r, c), m in zip(lay.month_cells(t.spending_plan.months), t.spending_plan.months):
+            cell_of[f"m{m}"] = (r + 1, c)
+        ws.set_column(CHECK_COL, CHECK_COL, 34)
+        ws.write_string(lay.header, CHECK_COL, CHECK_HEADER, st.cell("header"))
+        check_fmt = st.get(font_color="#C00000", font_size=9, text_wrap=True, valign="vcenter")
+        bad = self.wb_bad_format
+        problems = 0
+        for row, checks, used_excel, used_py in project_checks(lay, t, cell_of).rows:
+            cached = check_value(checks, w.get, used_py(w.get))
+            problems += cached.count(SEP)
+            ws.write_formula(row, CHECK_COL, check_formula(checks, used_excel), check_fmt, cached)
+            for check in checks:
+                ws.conditional_format(check.target, {"type": "formula", "format": bad,
+                                                     "criteria": f"=AND({used_excel},{check.excel})"})
+        return problems
 
     def _indicator_row(self, w: SheetWriter, r: int, ind: Indicator, fill, fill_num) -> None:
         v = ind.value
@@ -420,8 +455,9 @@ class WorkbookGenerator:
     def _summary(self, ws, sheets: list[tuple[str, ProjectLayout, Project]]) -> None:
         st, t = self.styles, self.t
         w = SheetWriter(ws, st)
-        headers = ["序号", t.label("code"), t.label("name"), t.label("total"), "财政资金", t.label("other"), "指标数", "工作表"]
-        widths = [6, 24, 40, 12, 12, 12, 8, 24]
+        headers = ["序号", t.label("code"), t.label("name"), t.label("total"), "财政资金", t.label("other"), "指标数",
+                   "问题数", "状态", "工作表"]
+        widths = [6, 24, 44, 12, 12, 12, 8, 8, 10, 28]
         ws.merge_range(0, 0, 0, len(headers) - 1, f"{self._title()} 项目汇总", st.cell("title"))
         for c, (h, wd) in enumerate(zip(headers, widths)):
             w.text(1, c, h, st.cell("header"))
@@ -445,15 +481,23 @@ class WorkbookGenerator:
             rng = f"'{name}'!{a1(lay.first_indicator, name_col)}:{a1(lay.last_row, name_col)}"
             count = sum(1 for ind in p.indicators if ind.name is not None)
             ws.write_formula(r, 6, f"=COUNTA({rng})", plain, count)
-            ws.write_url(r, 7, f"internal:'{name}'!A1", string=name, cell_format=st.get(border=1, font_color="blue", underline=1))
+            check_rng = f"'{name}'!{a1(0, CHECK_COL, True)}:{a1(999, CHECK_COL, True)}"
+            problems = self.problems.get(name, 0)
+            ws.write_formula(r, 7, count_formula(check_rng), plain, problems)
+            ws.write_formula(r, 8, f'=IF({a1(r, 7)}=0,"通过","有问题")', plain, "通过" if problems == 0 else "有问题")
+            ws.write_url(r, 9, f"internal:'{name}'!A1", string=name, cell_format=st.get(border=1, font_color="blue", underline=1))
         tr = 2 + len(sheets)
         w.text(tr, 0, "合计", st.cell("header"), span=3)
-        for k, c in enumerate((3, 4, 5, 6)):
+        counts = sum(sum(1 for i in p.indicators if i.name) for _, _, p in sheets)
+        for k, c in enumerate((3, 4, 5, 6, 7)):
             col = col_letter(c)
-            cached: Any = float(totals[k]) if k < 3 else sum(sum(1 for i in p.indicators if i.name) for _, _, p in sheets)
+            cached: Any = float(totals[k]) if k < 3 else (counts if k == 3 else sum(self.problems.values()))
             fmt = st.cell("header", num_format=AMOUNT_FORMAT) if k < 3 else st.cell("header")
             ws.write_formula(tr, c, f"=SUM({col}3:{col}{tr})", fmt, cached)
-        ws.write_blank(tr, 7, None, st.cell("header"))
+        ws.write_blank(tr, 8, None, st.cell("header"))
+        ws.write_blank(tr, 9, None, st.cell("header"))
+        bad = self.wb_bad_format
+        ws.conditional_format(2, 8, max(tr - 1, 2), 8, {"type": "cell", "criteria": "==", "value": '"有问题"', "format": bad})
         ws.freeze_panes(2, 0)
         ws.autofilter(1, 0, max(tr - 1, 1), len(headers) - 1)
         ws.protect("", {"autofilter": True, "sort": True, "format_columns": True})
