@@ -90,7 +90,6 @@ def generate(
         raise fail(BudgetxlError("usage", detail="--prefill 与 --units 二选一 / give exactly one of --prefill, --units"))
     try:
         if prefill is not None:
-            from .model import Submission
             from .validate import check_document
             from .writer import generate_workbook
 

@@ -324,11 +324,16 @@ def _resolve_template(meta: dict[str, str] | None, ref_text: str | None, given: 
 
 def read_workbook(path: str | os.PathLike[str], template: Template | None = None) -> ReadResult:
     """Read a unit workbook (xlsx, xlsm, xls, ods) into a :class:`ReadResult`."""
+    from .intake import inspect_file
+
     path = Path(path)
     if not path.is_file():
         raise ReadError("file-not-found", path=str(path))
+    kind = inspect_file(path)
     grids = load_grids(path)
-    return read_grids(str(path), grids, template)
+    result = read_grids(str(path), grids, template)
+    result.notes[:0] = kind.notes
+    return result
 
 
 def read_grids(path: str, grids: list[Grid], template: Template | None = None) -> ReadResult:

@@ -18,7 +18,7 @@ from typing import Any
 import xlsxwriter
 
 from . import __version__
-from .cells import a1, col_letter, needs_quote, sheet_ref
+from .cells import a1, col_letter, sheet_ref
 from .fileio import atomic_path
 from .issued import fingerprint, issued_fields
 from .livechecks import CHECK_COL, CHECK_HEADER, SEP, check_formula, check_value, count_formula, project_checks
@@ -42,113 +42,7 @@ from .layout import (
 from .model import Indicator, Project, Submission
 from .template import Template, load_template
 from .values import QUALITATIVE_OP
-
-FILL_COLOR = "#FFF2CC"  # filled-by-county cells
-ISSUED_COLOR = "#EDEDED"  # issued (locked) values
-HEADER_COLOR = "#D9E1F2"
-AMOUNT_FORMAT = "#,##0.00####"
-FONT = "宋体"
-DATA_VALIDATION_LIMIT = 255  # Excel's limit for an inline list
-
-
-class Styles:
-    """Cached xlsxwriter formats built from small property dicts."""
-
-    BASE = {"font_name": FONT, "font_size": 11, "valign": "vcenter", "text_wrap": True}
-
-    def __init__(self, wb: xlsxwriter.Workbook):
-        self.wb = wb
-        self._cache: dict[tuple, Any] = {}
-        self._props: dict[int, dict[str, Any]] = {}
-
-    def get(self, **props: Any):
-        key = tuple(sorted(props.items()))
-        fmt = self._cache.get(key)
-        if fmt is None:
-            fmt = self.wb.add_format({**self.BASE, **props})
-            self._cache[key] = fmt
-            self._props[id(fmt)] = props
-        return fmt
-
-    def quoted(self, fmt):
-        """The same format with Excel's quote prefix: the cell shows the text, never parses it."""
-        props = self._props.get(id(fmt), {}) if fmt is not None else {}
-        return self.get(**{**props, "quote_prefix": True})
-
-    def cell(self, kind: str, **extra: Any):
-        """kind: label | issued | fill | header | plain | title."""
-        props: dict[str, Any] = {"border": 1}
-        if kind == "label":
-            props.update(bold=True, align="center", bg_color="#F2F2F2")
-        elif kind == "issued":
-            props.update(bg_color=ISSUED_COLOR)
-        elif kind == "fill":
-            props.update(bg_color=FILL_COLOR, locked=False)
-        elif kind == "header":
-            props.update(bold=True, align="center", bg_color=HEADER_COLOR)
-        elif kind == "title":
-            props = {"bold": True, "font_size": 16, "align": "center"}
-        elif kind == "plain":
-            props = {}
-        props.update(extra)
-        return self.get(**props)
-
-
-class SheetWriter:
-    """Writes cells on one worksheet, text always as text."""
-
-    def __init__(self, ws, styles: Styles):
-        self.ws = ws
-        self.styles = styles
-        self.written: dict[str, Any] = {}  # A1 -> value, for computing cached formula results
-
-    def get(self, ref: str) -> Any:
-        return self.written.get(ref)
-
-    def text(self, row: int, col: int, value: str | None, fmt, span: int = 1) -> None:
-        if span > 1:
-            self.ws.merge_range(row, col, row, col + span - 1, "", fmt)
-        if value is None or value == "":
-            if span == 1:
-                self.ws.write_blank(row, col, None, fmt)
-            return
-        if needs_quote(value):
-            fmt = self.styles.quoted(fmt)
-        self.ws.write_string(row, col, value, fmt)
-        self.written[a1(row, col)] = value
-
-    def number(self, row: int, col: int, value: Decimal | int | None, fmt, span: int = 1) -> None:
-        if span > 1:
-            self.ws.merge_range(row, col, row, col + span - 1, "", fmt)
-        if value is None:
-            if span == 1:
-                self.ws.write_blank(row, col, None, fmt)
-            return
-        self.ws.write_number(row, col, float(value), fmt)
-        self.written[a1(row, col)] = float(value)
-
-    def value(self, row: int, col: int, value: Any, fmt, span: int = 1) -> None:
-        if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
-            self.number(row, col, value, fmt, span)
-        else:
-            self.text(row, col, None if value is None else str(value), fmt, span)
-
-
-def _text_width(text: str) -> float:
-    return sum(2.1 if ord(ch) > 0x2E80 else 1.1 for ch in text)
-
-
-def _sheet_name(base: str, used: set[str]) -> str:
-    name = re.sub(r"[\[\]:*?/\\']", "_", base).strip() or "项目"
-    name = name[:31]
-    candidate, n = name, 2
-    while candidate.lower() in {u.lower() for u in used}:
-        suffix = f"({n})"
-        candidate = name[: 31 - len(suffix)] + suffix
-        n += 1
-    used.add(candidate)
-    return candidate
-
+from .xlsxout import AMOUNT_FORMAT, DATA_VALIDATION_LIMIT, SheetWriter, Styles, sheet_name as _sheet_name, text_width as _text_width
 
 class WorkbookGenerator:
     def __init__(self, doc: Submission, template: Template, spare_projects: int | None = None):
@@ -565,7 +459,7 @@ def instructions_text(t: Template) -> list[str]:
         "  只填写黄色单元格。灰色单元格是上级下达的数据（单位、项目编码、项目名称、预算金额），已锁定，请勿修改；"
         "如有错误请联系市局，不要自行改动。金额单位均为万元。",
         f"  资金支出计划：填写到 {months} 的累计支出百分比，只填数字（如 25 表示 25%），逐期不减，最后一期为 100。",
-        f"  绩效目标：每行一条，不必写序号。行不够时，在绩效目标块中间右键“插入行”。",
+        "  绩效目标：每行一条，不必写序号。行不够时，在绩效目标块中间右键“插入行”。",
         f"  绩效指标：一级指标和二级指标请从下拉列表选择（{l1}）。",
         "  指标值：数值指标在“计算符号”选 ＝ ≥ ≤ > <，“指标值”只填数字，“计量单位”填单位（如 ≥ 40 人）；"
         "时限或文字指标在“计算符号”选“定性”，“指标值”填文字（如 12月底前完成）。",

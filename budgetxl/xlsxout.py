@@ -1,0 +1,118 @@
+"""Shared helpers for writing xlsx files with xlsxwriter: cached formats, text-safe cell writing,
+widths for Chinese text and valid sheet names."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+import xlsxwriter
+
+from .cells import a1, needs_quote
+
+FILL_COLOR = "#FFF2CC"  # filled-by-county cells
+ISSUED_COLOR = "#EDEDED"  # issued (locked) values
+HEADER_COLOR = "#D9E1F2"
+AMOUNT_FORMAT = "#,##0.00####"
+FONT = "宋体"
+DATA_VALIDATION_LIMIT = 255  # Excel's limit for an inline list
+
+
+class Styles:
+    """Cached xlsxwriter formats built from small property dicts."""
+
+    BASE = {"font_name": FONT, "font_size": 11, "valign": "vcenter", "text_wrap": True}
+
+    def __init__(self, wb: xlsxwriter.Workbook):
+        self.wb = wb
+        self._cache: dict[tuple, Any] = {}
+        self._props: dict[int, dict[str, Any]] = {}
+
+    def get(self, **props: Any):
+        key = tuple(sorted(props.items()))
+        fmt = self._cache.get(key)
+        if fmt is None:
+            fmt = self.wb.add_format({**self.BASE, **props})
+            self._cache[key] = fmt
+            self._props[id(fmt)] = props
+        return fmt
+
+    def quoted(self, fmt):
+        """The same format with Excel's quote prefix: the cell shows the text, never parses it."""
+        props = self._props.get(id(fmt), {}) if fmt is not None else {}
+        return self.get(**{**props, "quote_prefix": True})
+
+    def cell(self, kind: str, **extra: Any):
+        """kind: label | issued | fill | header | plain | title."""
+        props: dict[str, Any] = {"border": 1}
+        if kind == "label":
+            props.update(bold=True, align="center", bg_color="#F2F2F2")
+        elif kind == "issued":
+            props.update(bg_color=ISSUED_COLOR)
+        elif kind == "fill":
+            props.update(bg_color=FILL_COLOR, locked=False)
+        elif kind == "header":
+            props.update(bold=True, align="center", bg_color=HEADER_COLOR)
+        elif kind == "title":
+            props = {"bold": True, "font_size": 16, "align": "center"}
+        elif kind == "plain":
+            props = {}
+        props.update(extra)
+        return self.get(**props)
+
+
+class SheetWriter:
+    """Writes cells on one worksheet, text always as text."""
+
+    def __init__(self, ws, styles: Styles):
+        self.ws = ws
+        self.styles = styles
+        self.written: dict[str, Any] = {}  # A1 -> value, for computing cached formula results
+
+    def get(self, ref: str) -> Any:
+        return self.written.get(ref)
+
+    def text(self, row: int, col: int, value: str | None, fmt, span: int = 1) -> None:
+        if span > 1:
+            self.ws.merge_range(row, col, row, col + span - 1, "", fmt)
+        if value is None or value == "":
+            if span == 1:
+                self.ws.write_blank(row, col, None, fmt)
+            return
+        if needs_quote(value):
+            fmt = self.styles.quoted(fmt)
+        self.ws.write_string(row, col, value, fmt)
+        self.written[a1(row, col)] = value
+
+    def number(self, row: int, col: int, value: Decimal | int | None, fmt, span: int = 1) -> None:
+        if span > 1:
+            self.ws.merge_range(row, col, row, col + span - 1, "", fmt)
+        if value is None:
+            if span == 1:
+                self.ws.write_blank(row, col, None, fmt)
+            return
+        self.ws.write_number(row, col, float(value), fmt)
+        self.written[a1(row, col)] = float(value)
+
+    def value(self, row: int, col: int, value: Any, fmt, span: int = 1) -> None:
+        if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+            self.number(row, col, value, fmt, span)
+        else:
+            self.text(row, col, None if value is None else str(value), fmt, span)
+
+
+def text_width(text: str) -> float:
+    return sum(2.1 if ord(ch) > 0x2E80 else 1.1 for ch in text)
+
+
+def sheet_name(base: str, used: set[str]) -> str:
+    name = re.sub(r"[\[\]:*?/\\']", "_", base).strip() or "项目"
+    name = name[:31]
+    candidate, n = name, 2
+    while candidate.lower() in {u.lower() for u in used}:
+        suffix = f"({n})"
+        candidate = name[: 31 - len(suffix)] + suffix
+        n += 1
+    used.add(candidate)
+    return candidate
