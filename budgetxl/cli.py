@@ -250,6 +250,179 @@ def validate(
     raise typer.Exit(0 if all(r.valid for r in reports) else 1)
 
 
+# ---- merge -----------------------------------------------------------------------------------
+
+@app.command(
+    epilog="示例 / Examples:\n\n"
+    "  budgetxl merge 收件箱/ 补交.zip -o 汇总.xlsx --units examples/xingtai-units.csv\n\n"
+    "  budgetxl merge 收件箱/ -o 汇总.xlsx --data-dir 数据/ --include-invalid\n\n"
+    "退出码 / exit code: 0 完成 done; 1 --strict 且有无效或缺报 strict and invalid/missing; 2 用法或文件错误 misuse.",
+)
+def merge(
+    inputs: Annotated[list[Path], typer.Argument(help="工作簿、文件夹（递归）或 .zip / workbooks, folders (recursive) or .zip archives")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="汇总工作簿 / consolidated workbook to write")],
+    units: Annotated[Optional[Path], typer.Option("--units", help="单位名单，用于统计未报送 / roster, to track missing units")] = None,
+    data_dir: Annotated[Optional[Path], typer.Option("--data-dir", help="另存项目表和指标表（CSV、Parquet、JSON） / also write data files here")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="有无效文件或缺报时不输出，退出码 1 / write nothing and exit 1 when anything is invalid or missing")] = False,
+    include_invalid: Annotated[bool, typer.Option("--include-invalid", help="校验未通过的也计入（标红） / count invalid submissions too (flagged)")] = False,
+    prefer: Annotated[Optional[list[Path]], typer.Option("--prefer", help="同一单位多个文件时以此文件为准 / use this file for its unit")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行进程数（默认 CPU 核数） / worker processes (default: cores)")] = 0,
+    template: Annotated[Optional[str], typer.Option("--template", help="模板 id 或 .toml 路径 / template id or spec path")] = None,
+    lang: LangOpt = None,
+) -> None:
+    """汇总各单位工作簿 / Consolidate unit workbooks into one workbook (and data files)."""
+    lang_ = _lang(lang)
+    from .merge import merge as run_merge
+    from .roster import load_roster
+    from .template import TemplateError, load_template
+
+    try:
+        tpl = load_template(template) if template else None
+        roster = load_roster(units) if units else None
+        with _progress(lang_) as progress:
+            result = run_merge(inputs, None if strict else output, roster, None if strict else data_dir,
+                               strict=strict, include_invalid=include_invalid, prefer=[str(p) for p in prefer or []],
+                               template=tpl, jobs=jobs or os.cpu_count() or 1, progress=progress, lang=lang_)
+        if strict and not result.strict_failed:
+            result = run_merge(inputs, output, roster, data_dir, include_invalid=include_invalid,
+                               prefer=[str(p) for p in prefer or []], template=tpl, jobs=jobs or os.cpu_count() or 1,
+                               lang=lang_)
+    except TemplateError as exc:
+        raise fail(BudgetxlError("bad-template", detail=str(exc)))
+    except BudgetxlError as exc:
+        raise fail(exc)
+    from .report import render_merge_summary
+
+    render_merge_summary(result, lang_)
+    raise typer.Exit(1 if result.strict_failed else 0)
+
+
+class _progress:
+    """A rich progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self.bar = None
+
+    def __enter__(self):
+        if not sys.stderr.isatty():
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.bar = Progress(TextColumn("读取" if self.lang != "en" else "Reading"), BarColumn(), MofNCompleteColumn(),
+                            TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+        self.bar.start()
+        self.task = self.bar.add_task("", total=None)
+        return self.update
+
+    def update(self, done: int, total: int, name: str) -> None:
+        self.bar.update(self.task, completed=done, total=total)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+        return False
+
+
+# ---- sync, split, diff -------------------------------------------------------------------------
+
+@app.command(
+    epilog="示例 / Examples:\n\n"
+    "  budgetxl sync 巨鹿县.xlsx --from 调整后下达.json -o 巨鹿县_已同步.xlsx\n\n"
+    "  budgetxl sync 巨鹿县.xlsx --from 调整后下达.json --in-place",
+)
+def sync(
+    workbook: Annotated[Path, typer.Argument(help="县里正在填报的工作簿 / the county's in-progress workbook")],
+    from_: Annotated[Path, typer.Option("--from", help="新的下达数据（提交文档 JSON） / new issued values (submission JSON)")],
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="输出工作簿 / workbook to write")] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="直接改写原文件（先备份） / rewrite the input, keeping a backup")] = False,
+    template: Annotated[Optional[str], typer.Option("--template", help="模板 id 或 .toml 路径 / template id or spec path")] = None,
+    lang: LangOpt = None,
+) -> None:
+    """把新的下达数据同步进县里的工作簿，保留已填内容 / Push new issued values into a workbook, keeping what was filled."""
+    lang_ = _lang(lang)
+    from .changes import sync_workbook
+    from .template import TemplateError, load_template
+
+    if output is None and not in_place:
+        raise fail(BudgetxlError("usage", detail="需要 -o 或 --in-place / give -o OUT or --in-place"))
+    try:
+        issued = load_document(from_)
+        res = sync_workbook(workbook, issued, output, in_place, load_template(template) if template else None)
+    except TemplateError as exc:
+        raise fail(BudgetxlError("bad-template", detail=str(exc)))
+    except BudgetxlError as exc:
+        raise fail(exc)
+    except ValueError as exc:
+        raise fail(BudgetxlError("usage", detail=str(exc)))
+    for c in res.changes:
+        typer.echo(c.text(lang_))
+    if not res.changes:
+        typer.echo("下达数据没有变化" if lang_ != "en" else "No issued value changed")
+    if res.backup:
+        typer.echo(("备份：" if lang_ != "en" else "Backup: ") + str(res.backup))
+    say("generated", path=str(res.output))
+
+
+@app.command(
+    epilog="示例 / Examples:\n\n"
+    "  budgetxl split 2024汇总.xlsx -o 2025下发/ --year 2025 --budget 2025预算.csv",
+)
+def split(
+    consolidated: Annotated[Path, typer.Argument(help="merge 生成的汇总工作簿 / a consolidated workbook from merge")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出目录 / output folder")],
+    year: Annotated[Optional[int], typer.Option("--year", help="新的预算年度（默认不变） / next fiscal year (default: unchanged)")] = None,
+    budget: Annotated[Optional[Path], typer.Option("--budget", help="新预算清单 CSV/XLSX：unit_code,project_code,project_name,total,fiscal,other")] = None,
+    template: Annotated[Optional[str], typer.Option("--template", help="模板 id 或 .toml 路径 / template id or spec path")] = None,
+    lang: LangOpt = None,
+) -> None:
+    """把汇总工作簿拆回各单位的预填工作簿 / Split a consolidated workbook into pre-filled unit workbooks."""
+    lang_ = _lang(lang)
+    from .changes import split_consolidated
+    from .template import TemplateError, load_template
+
+    try:
+        res = split_consolidated(consolidated, output, year, budget, load_template(template) if template else None)
+    except TemplateError as exc:
+        raise fail(BudgetxlError("bad-template", detail=str(exc)))
+    except BudgetxlError as exc:
+        raise fail(exc)
+    for code, changes in res.changes.items():
+        for c in changes:
+            typer.echo(f"{code}: {c.text(lang_)}")
+    say("generated-n", n=len(res.outputs), dir=str(output))
+
+
+@app.command(
+    epilog="示例 / Examples:\n\n"
+    "  budgetxl diff 巨鹿县_第一次.xlsx 巨鹿县_修改版.xlsx\n\n"
+    "  budgetxl diff 2024.json 2025.xlsx --format json",
+)
+def diff(
+    old: Annotated[Path, typer.Argument(help="旧的工作簿或 JSON / old workbook or JSON")],
+    new: Annotated[Path, typer.Argument(help="新的工作簿或 JSON / new workbook or JSON")],
+    format: Annotated[ReportFormat, typer.Option("--format", help="text 或 json")] = ReportFormat.text,
+    lang: LangOpt = None,
+) -> None:
+    """比较两次报送或两个年度 / What changed between two submissions or two years."""
+    lang_ = _lang(lang)
+    from .changes import diff_documents, load_any
+
+    try:
+        result = diff_documents(load_any(old), load_any(new))
+    except BudgetxlError as exc:
+        raise fail(exc)
+    if format is ReportFormat.json:
+        import json
+
+        _emit(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n", None)
+    else:
+        from .report import render_diff
+
+        render_diff(result, lang_)
+
+
 # ---- demo ------------------------------------------------------------------------------------
 
 @app.command(epilog="示例 / Example:\n\n  budgetxl demo -o budgetxl-demo")

@@ -22,6 +22,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad-json": ("{path}：不是有效的提交文档 JSON（{detail}）", "{path}: not a valid submission JSON document ({detail})"),
     "bad-roster": ("{path}：单位名单无法读取（{detail}）", "{path}: the roster cannot be read ({detail})"),
     "bad-template": ("模板无法使用：{detail}", "Template cannot be used: {detail}"),
+    "not-consolidated": (
+        "{path}：不是 budgetxl 汇总工作簿（缺少“单位概况”“项目明细”“绩效指标明细”表）",
+        "{path}: not a budgetxl consolidated workbook (sheets 单位概况, 项目明细, 绩效指标明细 missing)",
+    ),
     "usage": ("用法错误：{detail}", "Usage error: {detail}"),
     # reader notes
     "meta-missing": (

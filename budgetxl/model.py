@@ -14,12 +14,19 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .values import QUALITATIVE_OP, format_number, parse_value
+from .values import QUALITATIVE_OP, format_number, normalize_text, parse_value
 
 SCHEMA = "budgetxl/submission@1"
 
 # Characters XML 1.0 (and so xlsx) cannot hold.
 _ILLEGAL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 0xFFFE, 0xFFFF])
+
+
+def _drop_blank_items(v: Any) -> Any:
+    """A list of texts without its blank items (runs before type checks, so "" and None go)."""
+    if isinstance(v, list):
+        return [x for x in (clean_text(x) for x in v) if x is not None]
+    return v
 
 
 def clean_text(v: Any) -> Any:
@@ -67,10 +74,10 @@ class Overview(_Model):
     items: list[str] = Field(default_factory=list)
     safeguards: list[str] = Field(default_factory=list)
 
-    @field_validator("items", "safeguards", mode="after")
+    @field_validator("items", "safeguards", mode="before")
     @classmethod
-    def _drop_blank(cls, v: list[str | None]) -> list[str]:
-        return [x for x in v if x is not None]
+    def _drop_blank(cls, v: Any) -> Any:
+        return _drop_blank_items(v)
 
 
 class Budget(_Model):
@@ -114,8 +121,10 @@ class Indicator(_Model):
     @field_validator("value", mode="before")
     @classmethod
     def _empty_value(cls, v: Any) -> Any:
-        if isinstance(v, str) and not v.strip():
-            return None if not v else v
+        # A value with no text ("", "  ", "\n", {"text": " "}) is no value: None, like any blank.
+        text = v if isinstance(v, str) else v.get("text") if isinstance(v, dict) else v.text if isinstance(v, IndicatorValue) else None
+        if isinstance(text, str) and not normalize_text(text):
+            return None
         return v
 
     def is_empty(self) -> bool:
@@ -131,10 +140,10 @@ class Project(_Model):
     goals: list[str] = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
 
-    @field_validator("goals", mode="after")
+    @field_validator("goals", mode="before")
     @classmethod
-    def _drop_blank_goals(cls, v: list[str | None]) -> list[str]:
-        return [g for g in v if g is not None]
+    def _drop_blank_goals(cls, v: Any) -> Any:
+        return _drop_blank_items(v)
 
     @field_validator("spending_plan", mode="after")
     @classmethod
@@ -157,6 +166,12 @@ class Submission(_Model):
     unit: Unit = Field(default_factory=Unit)
     overview: Overview = Field(default_factory=Overview)
     projects: list[Project] = Field(default_factory=list)
+
+    @field_validator("projects", mode="after")
+    @classmethod
+    def _drop_blank_projects(cls, v: list[Project]) -> list[Project]:
+        # A project with nothing in it is a blank list item (a spare sheet), like a blank goal.
+        return [p for p in v if not p.is_empty()]
 
     # -- JSON in and out ---------------------------------------------------------------------
     @classmethod

@@ -65,10 +65,11 @@ class Styles:
 class SheetWriter:
     """Writes cells on one worksheet, text always as text."""
 
-    def __init__(self, ws, styles: Styles):
+    def __init__(self, ws, styles: Styles, record: bool = True):
         self.ws = ws
         self.styles = styles
-        self.written: dict[str, Any] = {}  # A1 -> value, for computing cached formula results
+        self.record = record  # keep what was written (A1 -> value) for computing cached formula results
+        self.written: dict[str, Any] = {}
 
     def get(self, ref: str) -> Any:
         return self.written.get(ref)
@@ -83,7 +84,8 @@ class SheetWriter:
         if needs_quote(value):
             fmt = self.styles.quoted(fmt)
         self.ws.write_string(row, col, value, fmt)
-        self.written[a1(row, col)] = value
+        if self.record:
+            self.written[a1(row, col)] = value
 
     def number(self, row: int, col: int, value: Decimal | int | None, fmt, span: int = 1) -> None:
         if span > 1:
@@ -93,7 +95,8 @@ class SheetWriter:
                 self.ws.write_blank(row, col, None, fmt)
             return
         self.ws.write_number(row, col, float(value), fmt)
-        self.written[a1(row, col)] = float(value)
+        if self.record:
+            self.written[a1(row, col)] = float(value)
 
     def value(self, row: int, col: int, value: Any, fmt, span: int = 1) -> None:
         if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):

@@ -196,5 +196,7 @@ def submission_data(max_projects: int = 12) -> st.SearchStrategy[dict[str, Any]]
     })
 
 
-def submissions(max_projects: int = 12) -> st.SearchStrategy[Submission]:
-    return submission_data(max_projects).map(Submission.model_validate)
+@st.composite
+def submissions(draw: st.DrawFn, max_projects: int = 12) -> Submission:
+    """A canonical Submission (a composite, so that Hypothesis' messages stay short)."""
+    return Submission.model_validate(draw(submission_data(max_projects)))

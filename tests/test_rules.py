@@ -49,6 +49,19 @@ def _template_with(tmp_path: Path, severities: dict[str, str]):
     return t
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """built(case) -> the case's edited workbook, made once per module (both corpus tests read it)."""
+    cache: dict[str, Path] = {}
+
+    def get(case: rc.Case) -> Path:
+        if case.id not in cache:
+            cache[case.id] = rc.build_case(case, tmp_path_factory.mktemp("rulecase"))
+        return cache[case.id]
+
+    return get
+
+
 def _case(case_id: str) -> rc.Case:
     return next(c for c in rc.CASES if c.id == case_id)
 
@@ -81,8 +94,8 @@ def test_check_document_on_the_seed():
 # ---- the corpus ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("case", _case_params())
-def test_wrong_workbook(case: rc.Case, tmp_path):
-    report = validate_file(rc.build_case(case, tmp_path))
+def test_wrong_workbook(case: rc.Case, built):
+    report = validate_file(built(case))
     assert report.readable, report.error
     got = Counter(rc.as_tuple(f) for f in report.findings)
     want = Counter(case.want())
@@ -95,9 +108,9 @@ def test_wrong_workbook(case: rc.Case, tmp_path):
 
 
 @pytest.mark.parametrize("case", _case_params())
-def test_wrong_document_without_workbook(case: rc.Case, tmp_path):
+def test_wrong_document_without_workbook(case: rc.Case, built):
     """check_document on the document read from the wrong workbook: the same rules, no locations."""
-    result = read_workbook(rc.build_case(case, tmp_path))
+    result = read_workbook(built(case))
     findings = check_document(result.doc, result.template)
     assert all(f.sheet is None and f.cell is None for f in findings)
     got = Counter(rc.finding_key(f) for f in findings)
