@@ -435,9 +435,12 @@ def demo(
     from .demo import run_demo
 
     try:
-        report = run_demo(output)
+        report = run_demo(output, lang=_state["lang"])
     except BudgetxlError as exc:
         raise fail(exc)
+    from .report import render_merge_summary
+
+    render_merge_summary(report.merge, _state["lang"])
     for line in report.lines(_state["lang"]):
         typer.echo(line)
     say("demo-done", dir=str(output))

@@ -14,15 +14,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
 from . import consolidated as C
 from .cells import col_letter
 from .csvout import rows_to_csv
 from .fileio import atomic_path, write_text_atomic
 from .merge import Consolidation
 from .model import decimal_to_number
-from .xlsxout import AMOUNT_FORMAT, SheetWriter, Styles
+from .xlsxout import AMOUNT_FORMAT, SheetWriter, Styles, new_workbook
 
 
 class _Table:
@@ -67,8 +65,7 @@ def write_consolidated(cons: Consolidation, output: str | os.PathLike[str], lang
     max_items = max((len(d.overview.items) for d in docs), default=0)
     max_safe = max((len(d.overview.safeguards) for d in docs), default=0)
     with atomic_path(output) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_numbers": False,
-                                            "strings_to_formulas": False, "strings_to_urls": False})
+        wb = new_workbook(str(tmp), constant_memory=True)
         wb.set_properties({"title": "预算绩效目标汇总", "author": "budgetxl"})
         st = Styles(wb)
         summary_rows = _write_summary(wb, st, cons)

@@ -1,24 +1,31 @@
-"""``budgetxl demo``: the cycle end to end on the bundled example (the seed's unit and a roster)."""
+"""``budgetxl demo``: the whole cycle on the bundled example, in one output folder.
+
+1-下发      blank workbooks for every unit of the roster (what the city sends out)
+2-收件箱    simulated returns: the seed's data as 巨鹿县, plausible variations for the other units,
+            two with mistakes, one resubmitted (first try with a mistake, then a corrected copy),
+            one identical file sent twice, one unit that never answers
+3-退回修改  annotated copies of the files that fail validation
+4-汇总      the consolidated workbook and its data files
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 from pathlib import Path
 
-from .csvout import rows_to_csv
-from .fileio import write_text_atomic
 from .model import Submission
-from .reader import read_workbook
-from .roster import load_roster
-from .tables import indicator_rows
-from .template import load_template
+from .roster import RosterUnit, load_roster
+from .template import Template, load_template
 from .validate import validate_file
 from .writer import generate_for_roster, generate_workbook, workbook_filename
 
 EXAMPLE_DOC = "juluxian-2024.json"
 EXAMPLE_ROSTER = "xingtai-units.csv"
+ISSUE, INBOX, RETURNED, CONSOLIDATED = "1-下发", "2-收件箱", "3-退回修改", "4-汇总"
 
 
 def example_path(name: str) -> Path:
@@ -29,58 +36,144 @@ def example_document() -> Submission:
     return Submission.from_json(example_path(EXAMPLE_DOC).read_bytes())
 
 
+def _code_tail(unit: str, i: int) -> str:
+    """A stable 12-character project-code tail for a simulated unit's project."""
+    digest = hashlib.sha256(f"{unit}-{i}".encode()).hexdigest().upper()
+    return ("0058" + digest)[:12]
+
+
+def simulated_submission(seed: Submission, unit: RosterUnit, n: int) -> Submission:
+    """A plausible submission for ``unit``: a rotation of the seed's projects with amounts scaled,
+    codes in the unit's region, cost indicators following the new amounts."""
+    data = seed.model_dump(by_alias=True)
+    data["unit"] = {"code": unit.code, "name": unit.name, "region": unit.region}
+    county = unit.name.split("市场监督管理局")[0]
+    seed_county = seed.unit.name.split("市场监督管理局")[0] if seed.unit.name else ""
+    data["overview"]["overall"] = (seed.overview.overall or "").replace(seed_county.rstrip("县"), county.rstrip("县区市"))
+    factor = Decimal(60 + (n * 37) % 120) / 100
+    count = 4 + n % 6
+    projects = []
+    for i in range(count):
+        p = data["projects"][(n + i) % len(data["projects"])]
+        old_total = p["budget"]["total"]
+        total = (old_total * factor).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        p["code"] = f"{unit.region}{(seed.year or 2024) % 100:02d}P{_code_tail(unit.code, i)}"
+        p["budget"] = {"total": total, "fiscal": total, "other": Decimal(0)}
+        for ind in p["indicators"]:
+            v = ind["value"]
+            if ind["level2"] == "成本指标" and v and v["unit"] == "万元" and v["number"] is not None:
+                amount = total if v["number"] == old_total else (v["number"] * factor).quantize(Decimal("0.01"))
+                ind["value"] = f"{v['op'] if v['op'] != '＝' else ''}{amount}万元"
+        projects.append(p)
+    data["projects"] = projects
+    return Submission.model_validate(data)
+
+
+def with_budget_mistakes(doc: Submission) -> Submission:
+    """A clerk who mistyped the funds and let the spending plan go backwards."""
+    bad = doc.model_copy(deep=True)
+    bad.projects[0].budget.fiscal = (bad.projects[0].budget.fiscal or Decimal(0)) - Decimal("1.5")
+    bad.projects[1].spending_plan[1].percent = Decimal(20)
+    return bad
+
+
+def with_indicator_mistakes(doc: Submission) -> Submission:
+    """A clerk who dropped the outcome indicators and left instruction text in a cell."""
+    bad = doc.model_copy(deep=True)
+    p = bad.projects[0]
+    p.indicators = [i for i in p.indicators if i.level1 != "效益指标"]
+    p.purpose = "请填写资金用途"
+    return bad
+
+
 @dataclass
 class DemoReport:
     outdir: Path
-    blank: list[str] = field(default_factory=list)
-    workbook: Path | None = None
-    projects: int = 0
-    indicators: int = 0
-    total: str = ""
-    errors: int = 0
-    warnings: int = 0
-    files: list[Path] = field(default_factory=list)
+    issued: int = 0
+    received: int = 0
+    annotated: list[Path] = field(default_factory=list)
+    merge: object | None = None
 
     def lines(self, lang: str = "zh") -> list[str]:
+        from .values import format_number
+
+        s = self.merge.consolidation.summary() if self.merge else {}
         if lang == "en":
             return [
-                f"1. Issued {len(self.blank)} blank workbooks for the roster: {self.outdir / 'templates'}",
-                f"2. Pre-filled the example unit's workbook: {self.workbook}",
-                f"3. Read it back: {self.projects} projects, {self.indicators} indicators, total {self.total} 万元",
-                f"4. Validated it: {self.errors} error(s), {self.warnings} warning(s)",
-                *(f"   wrote {p}" for p in self.files),
+                f"1. Issued {self.issued} blank workbooks: {self.outdir / ISSUE}",
+                f"2. Received {self.received} files (simulated county returns): {self.outdir / INBOX}",
+                f"3. Validated them; {len(self.annotated)} annotated copies to send back: {self.outdir / RETURNED}",
+                f"4. Consolidated: {self.outdir / CONSOLIDATED / '汇总.xlsx'}",
+                f"   units expected {s.get('expected')}, received {s.get('received')}, valid {s.get('valid')}, "
+                f"missing {len(s.get('missing', []))}; total {format_number(s.get('total', Decimal(0)))} 万元 "
+                f"over {s.get('projects')} projects",
             ]
         return [
-            f"1. 为名单中的单位下发空白工作簿 {len(self.blank)} 个：{self.outdir / 'templates'}",
-            f"2. 生成示例单位的预填工作簿：{self.workbook}",
-            f"3. 读回：{self.projects} 个项目，{self.indicators} 条指标，预算合计 {self.total} 万元",
-            f"4. 校验：{self.errors} 个错误，{self.warnings} 个警告",
-            *(f"   输出 {p}" for p in self.files),
+            f"1. 下发空白工作簿 {self.issued} 个：{self.outdir / ISSUE}",
+            f"2. 收到报送文件 {self.received} 个（模拟各县填报）：{self.outdir / INBOX}",
+            f"3. 校验完成，{len(self.annotated)} 个文件生成退回修改副本：{self.outdir / RETURNED}",
+            f"4. 汇总：{self.outdir / CONSOLIDATED / '汇总.xlsx'}",
+            f"   应报 {s.get('expected')} 个单位，已收到 {s.get('received')} 个，校验通过 {s.get('valid')} 个，"
+            f"未报送 {len(s.get('missing', []))} 个；{s.get('projects')} 个项目，预算合计 "
+            f"{format_number(s.get('total', Decimal(0)))} 万元",
         ]
 
 
-def run_demo(outdir: str | os.PathLike[str]) -> DemoReport:
+def _age(path: Path, days: float) -> None:
+    """Make a file look older (the first try of a resubmission)."""
+    st = path.stat()
+    os.utime(path, (st.st_atime - days * 86400, st.st_mtime - days * 86400))
+
+
+def run_demo(outdir: str | os.PathLike[str], template: Template | None = None, lang: str = "zh") -> DemoReport:
+    from .annotate import annotate
+    from .merge import merge
+
     out = Path(outdir)
-    template = load_template()
-    doc = example_document()
+    t = template or load_template()
+    seed = example_document()
+    roster = load_roster(example_path(EXAMPLE_ROSTER))
+    year = seed.year or 2024
     report = DemoReport(out)
-    report.blank = generate_for_roster(load_roster(example_path(EXAMPLE_ROSTER)), doc.year or 2024, out / "templates", template)
+    report.issued = len(generate_for_roster(roster, year, out / ISSUE, t))
 
-    wb_path = out / workbook_filename(doc.unit.code or "unit", doc.unit.name, doc.year)
-    generate_workbook(doc, wb_path, template)
-    report.workbook = wb_path
+    inbox = out / INBOX
+    others = [u for u in roster if u.code != seed.unit.code]
+    missing, budget_bad, indicator_bad, resubmitted, duplicated = others[-1], others[1], others[4], others[6], others[8]
+    files: list[Path] = []
+    seed_path = inbox / workbook_filename(seed.unit.code or "", seed.unit.name, year)
+    generate_workbook(seed, seed_path, t)
+    files.append(seed_path)
+    for n, unit in enumerate(others):
+        if unit is missing:
+            continue
+        doc = simulated_submission(seed, unit, n)
+        name = workbook_filename(unit.code, unit.name, year)
+        if unit is budget_bad:
+            doc = with_budget_mistakes(doc)
+        elif unit is indicator_bad:
+            doc = with_indicator_mistakes(doc)
+        if unit is resubmitted:
+            first = inbox / name
+            generate_workbook(with_budget_mistakes(doc), first, t)
+            _age(first, 2)
+            files.append(first)
+            name = name.replace(".xlsx", "（修改版）(2).xlsx")
+        path = inbox / name
+        generate_workbook(doc, path, t)
+        files.append(path)
+        if unit is duplicated:
+            copy = inbox / "重复发送" / name
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_bytes(path.read_bytes())
+            files.append(copy)
+    report.received = len(files)
 
-    result = read_workbook(wb_path)
-    back = result.doc
-    report.projects = len(back.projects)
-    report.indicators = sum(len(p.indicators) for p in back.projects)
-    report.total = str(sum((p.budget.total or 0) for p in back.projects))
-    json_path = out / f"{doc.unit.code}.json"
-    csv_path = out / f"{doc.unit.code}_indicators.csv"
-    write_text_atomic(json_path, back.to_json() + "\n")
-    write_text_atomic(csv_path, rows_to_csv(indicator_rows(back)))
+    for f in files:
+        checked = validate_file(f, t)
+        if checked.errors:
+            report.annotated.append(annotate(checked, out / RETURNED, lang))
 
-    checked = validate_file(wb_path, template)
-    report.errors, report.warnings = checked.errors, checked.warnings
-    report.files = [json_path, csv_path]
+    report.merge = merge([inbox], out / CONSOLIDATED / "汇总.xlsx", roster=roster, data_dir=out / CONSOLIDATED / "data",
+                         template=t, lang=lang)
     return report

@@ -75,7 +75,8 @@ def render_merge_summary(result, lang: str = "zh") -> None:
         table.add_column(h[1] if en else h[0], overflow="fold")
     for u in cons.units:
         colour = "green" if u.counted and u.entry and u.entry.valid else ("red" if u.entry else "yellow")
-        table.add_row(u.code, u.name or "", f"[{colour}]{u.status}[/{colour}]", u.entry.display if u.entry else "")
+        shown = Path(u.entry.display.split("!")[-1]).name if u.entry else ""
+        table.add_row(u.code, u.name or "", f"[{colour}]{u.status}[/{colour}]", shown)
     console.print(table)
     expected = s["expected"] if s["expected"] is not None else "-"
     total = format_number(s["total"])

@@ -15,10 +15,9 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-import xlsxwriter
 
 from . import __version__
-from .cells import a1, col_letter, sheet_ref
+from .cells import a1, col_letter, parse_a1, sheet_ref
 from .fileio import atomic_path
 from .issued import fingerprint, issued_fields
 from .livechecks import CHECK_COL, CHECK_HEADER, SEP, check_formula, check_value, count_formula, project_checks
@@ -42,7 +41,7 @@ from .layout import (
 from .model import Indicator, Project, Submission
 from .template import Template, load_template
 from .values import QUALITATIVE_OP
-from .xlsxout import AMOUNT_FORMAT, DATA_VALIDATION_LIMIT, SheetWriter, Styles, sheet_name as _sheet_name, text_width as _text_width
+from .xlsxout import AMOUNT_FORMAT, DATA_VALIDATION_LIMIT, SheetWriter, new_workbook, Styles, sheet_name as _sheet_name, text_width as _text_width
 
 class WorkbookGenerator:
     def __init__(self, doc: Submission, template: Template, spare_projects: int | None = None):
@@ -55,10 +54,7 @@ class WorkbookGenerator:
     # -- entry point -----------------------------------------------------------------------
     def write(self, path: str | os.PathLike[str]) -> None:
         with atomic_path(path) as tmp:
-            wb = xlsxwriter.Workbook(
-                str(tmp),
-                {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
-            )
+            wb = new_workbook(str(tmp))
             self.wb = wb
             self.styles = Styles(wb)
             wb.set_properties({"title": self._title(), "author": "budgetxl", "comments": "budgetxl " + __version__})
@@ -251,13 +247,24 @@ class WorkbookGenerator:
         check_fmt = st.get(font_color="#C00000", font_size=9, text_wrap=True, valign="vcenter")
         bad = self.wb_bad_format
         problems = 0
-        for row, checks, used_excel, used_py in project_checks(lay, t, cell_of).rows:
+        rows = project_checks(lay, t, cell_of).rows
+        for row, checks, used_excel, used_py in rows:
             cached = check_value(checks, w.get, used_py(w.get))
             problems += cached.count(SEP)
             ws.write_formula(row, CHECK_COL, check_formula(checks, used_excel), check_fmt, cached)
+        # The offending cell turns red: one rule per target cell (OR of its checks); the indicator
+        # table gets one rule per column over all its rows (references relative to the first row).
+        for row, checks, used_excel, _ in rows:
+            if row > lay.first_indicator:
+                break
+            by_target: dict[str, list[str]] = {}
             for check in checks:
-                ws.conditional_format(check.target, {"type": "formula", "format": bad,
-                                                     "criteria": f"=AND({used_excel},{check.excel})"})
+                by_target.setdefault(check.target, []).append(check.excel)
+            for target, conditions in by_target.items():
+                r, c = parse_a1(target)
+                last = lay.last_row if row == lay.first_indicator else r
+                ws.conditional_format(r, c, last, c, {"type": "formula", "format": bad,
+                                                      "criteria": f"=AND({used_excel},OR({','.join(conditions)}))"})
         return problems
 
     def _indicator_row(self, w: SheetWriter, r: int, ind: Indicator, fill, fill_num) -> None:

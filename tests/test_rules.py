@@ -78,10 +78,10 @@ def test_seed_workbook_has_only_the_two_known_warnings(tmp_path):
     assert [f.message("en") for f in report.findings] == ["No 满意度指标 indicator"] * 2
 
 
-def test_seed_resaved_by_openpyxl_is_unchanged(tmp_path):
+def test_seed_resaved_by_openpyxl_is_unchanged(built):
     """openpyxl drops the cached formula values (summary, titles): that alone must not matter."""
     case = rc.Case("nothing", lambda wb, doc: None, [])
-    report = validate_file(rc.build_case(case, tmp_path))
+    report = validate_file(built(case))
     assert [rc.as_tuple(f) for f in report.findings] == rc.BASELINE
 
 
@@ -161,55 +161,51 @@ def test_expected_severities_are_the_catalogue_defaults():
 
 # ---- [rules.severity] in a template ----------------------------------------------------------
 
-def test_severity_off_silences_a_rule(tmp_path):
+def test_severity_off_silences_a_rule(tmp_path, built):
     t = _template_with(tmp_path, {"indicator-coverage": "off"})
     seed = rc.make_seed_workbook(tmp_path / "seed.xlsx")
     assert validate_file(seed, t).findings == []
     assert check_document(rc.seed_doc(), t) == []
     # an error variant is silenced too
     case = _case("coverage-no-output")
-    (tmp_path / "c").mkdir()
-    assert validate_file(rc.build_case(case, tmp_path / "c"), t).findings == []
+    assert validate_file(built(case), t).findings == []
 
 
-def test_severity_warning_downgrades_an_error(tmp_path):
+def test_severity_warning_downgrades_an_error(tmp_path, built):
     t = _template_with(tmp_path, {"budget-sum": "warning", "indicator-coverage": "warning"})
     case = _case("budget-does-not-add-up")
-    report = validate_file(rc.build_case(case, tmp_path), t)
+    report = validate_file(built(case), t)
     got = Counter(rc.as_tuple(f) for f in report.findings)
     want = Counter(rc.BASELINE + [("budget-sum", "warning", rc.S1, "C4"),
                                   ("issued-field-changed", "error", rc.S1, "E4")])
     assert got == want, _diff(got, want)
 
     case = _case("coverage-no-output")
-    (tmp_path / "c").mkdir()
-    report = validate_file(rc.build_case(case, tmp_path / "c"), t)
+    report = validate_file(built(case), t)
     got = Counter(rc.as_tuple(f) for f in report.findings)
     want = Counter(rc.BASELINE + [("indicator-coverage", "warning", rc.S1, "A13")])
     assert got == want, _diff(got, want)
     assert report.valid
 
 
-def test_severity_error_upgrades_a_warning(tmp_path):
+def test_severity_error_upgrades_a_warning(tmp_path, built):
     t = _template_with(tmp_path, {"summary-mismatch": "error", "metadata-missing": "error"})
     case = _case("summary-total-overwritten")
-    report = validate_file(rc.build_case(case, tmp_path), t)
+    report = validate_file(built(case), t)
     assert [rc.as_tuple(f) for f in report.findings if f.rule == "summary-mismatch"] == [
         ("summary-mismatch", "error", rc.SUMMARY, "D3")]
     assert not report.valid
 
     case = _case("metadata-sheet-deleted")
-    (tmp_path / "c").mkdir()
-    report = validate_file(rc.build_case(case, tmp_path / "c"), t)
+    report = validate_file(built(case), t)
     assert [rc.as_tuple(f) for f in report.findings if f.rule == "metadata-missing"] == [
         ("metadata-missing", "error", None, None)]
 
 
-def test_severity_off_for_workbook_only_rules(tmp_path):
+def test_severity_off_for_workbook_only_rules(tmp_path, built):
     t = _template_with(tmp_path, {"metadata-missing": "off", "summary-mismatch": "off", "issued-field-changed": "off"})
     for cid in ("metadata-sheet-deleted", "summary-row-missing", "issued-project-sheet-deleted"):
-        (tmp_path / cid).mkdir()
-        report = validate_file(rc.build_case(_case(cid), tmp_path / cid), t)
+        report = validate_file(built(_case(cid)), t)
         assert [rc.as_tuple(f) for f in report.findings] == rc.BASELINE, cid
 
 
