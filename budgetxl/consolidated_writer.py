@@ -44,6 +44,10 @@ class _Table:
             self.ws.set_column(c, c, col.width)
         self.ws.freeze_panes(1, 0)
         self.ws.set_row(0, 24)
+        self.ws.set_paper(9)
+        self.ws.set_landscape()
+        self.ws.fit_to_pages(1, 0)
+        self.ws.repeat_rows(0)
 
     def add(self, values: dict[str, Any], fmt_override: Any = None) -> None:
         for c, col in enumerate(self.cols):
@@ -98,10 +102,11 @@ def _write_summary(wb, st: Styles, cons: Consolidation) -> int:
     totals = {"projects": 0, "total": Decimal(0), "fiscal": Decimal(0), "other": Decimal(0), "indicators": 0}
     for u in cons.units:
         row: dict[str, Any] = {"unit_code": u.code, "unit_name": u.name, "region": u.region, "status": u.status,
-                               "file": u.entry.display if u.entry else None}
+                               "file": Path(u.entry.display.split("!")[-1]).name if u.entry else None}
+        if u.entry and u.entry.doc:
+            row["year"] = u.entry.doc.year
         if u.counted and u.entry and u.entry.doc:
             d = u.entry.doc
-            row["year"] = d.year
             row["projects"] = len(d.projects)
             row["indicators"] = sum(len(p.indicators) for p in d.projects)
             for k in ("total", "fiscal", "other"):
@@ -184,6 +189,9 @@ def _write_charts(wb, st: Styles, summary_rows: int, level1: Counter) -> None:
     w.text(0, 0, "一级指标", header)
     w.text(0, 1, "指标数", header)
     ws.set_column(0, 0, 16)
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
     for i, (name, n) in enumerate(level1.most_common(), start=1):
         w.text(i, 0, name, st.get(border=1))
         ws.write_number(i, 1, n, st.get(border=1))
@@ -199,7 +207,7 @@ def _write_charts(wb, st: Styles, summary_rows: int, level1: Counter) -> None:
         bar.set_legend({"none": True})
         bar.set_y_axis({"reverse": True})
         bar.set_size({"width": 720, "height": max(320, 22 * summary_rows + 80)})
-        ws.insert_chart(1, 3, bar)
+        ws.insert_chart(19, 3, bar)
     if level1:
         pie = wb.add_chart({"type": "column"})
         pie.add_series({
@@ -210,8 +218,8 @@ def _write_charts(wb, st: Styles, summary_rows: int, level1: Counter) -> None:
         })
         pie.set_title({"name": "按一级指标统计的指标数"})
         pie.set_legend({"none": True})
-        pie.set_size({"width": 480, "height": 320})
-        ws.insert_chart(len(level1) + 3, 0, pie)
+        pie.set_size({"width": 720, "height": 320})
+        ws.insert_chart(1, 3, pie)
 
 
 # ---- data files --------------------------------------------------------------------------------

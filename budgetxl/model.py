@@ -40,7 +40,7 @@ def clean_text(v: Any) -> Any:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=True)
 
     @field_validator("*", mode="before")
     @classmethod

@@ -33,7 +33,7 @@ from .layout import (
 )
 from .model import SCHEMA, Submission
 from .template import Template, TemplateError, builtin_templates, load_template
-from .values import QUALITATIVE_OP, format_number, parse_value, to_decimal
+from .values import QUALITATIVE_OP, format_number, normalize_text, parse_value, to_decimal
 
 
 def norm_label(v: Any) -> str:
@@ -88,24 +88,39 @@ def _clean_cell(v: Any) -> Any:
     return v
 
 
-def load_grids(path: str | os.PathLike[str]) -> list[Grid]:
-    """Every sheet's values, with merged ranges filled from their top-left cell."""
+def load_grids(path: str | os.PathLike[str],
+               merges: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] | None = None) -> list[Grid]:
+    """Every sheet's values, with merged ranges filled from their top-left cell.
+
+    ``merges`` gives merged ranges by sheet for containers whose merges the value reader does not
+    report (ODS: :func:`budgetxl.intake.inspect_file` collects them). A merged range is filled
+    only within the sheet's used area, so a range such as A1:XFD1048576 costs nothing.
+    Call :func:`budgetxl.intake.inspect_file` first: it bounds what this may allocate.
+    """
     import python_calamine as pc
+
+    def unreadable(exc: BaseException) -> ReadError:
+        text = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        return ReadError("not-a-workbook", path=str(path), detail=text)
 
     try:
         wb = pc.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises several types for broken files
-        raise ReadError("not-a-workbook", path=str(path), detail=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__) from None
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException as exc:  # calamine raises several types, and a Rust panic is a BaseException
+        raise unreadable(exc) from None
     grids = []
     try:
         for meta in wb.sheets_metadata:
             sheet = wb.get_sheet_by_name(meta.name)
             rows = [[_clean_cell(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
-            merged = sheet.merged_cell_ranges or []
+            merged = sheet.merged_cell_ranges or (merges or {}).get(meta.name) or []
+            width = max((len(row) for row in rows), default=0)
             for (r0, c0), (r1, c1) in merged:
                 top = rows[r0][c0] if r0 < len(rows) and c0 < len(rows[r0]) else None
                 if top is None:
                     continue
+                c1 = min(c1, width - 1)
                 for r in range(r0, min(r1, len(rows) - 1) + 1):
                     row = rows[r]
                     if len(row) <= c1:
@@ -115,8 +130,10 @@ def load_grids(path: str | os.PathLike[str]) -> list[Grid]:
                             row[c] = top
             visible = str(meta.visible).rsplit(".", 1)[-1].lower()
             grids.append(Grid(meta.name, rows, visible))
-    except Exception as exc:
-        raise ReadError("not-a-workbook", path=str(path), detail=str(exc)[:200] or type(exc).__name__) from None
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException as exc:
+        raise unreadable(exc) from None
     finally:
         wb.close()
     return grids
@@ -237,8 +254,8 @@ def _read_project(col: _Collector, grid: Grid, t: Template, prefix: str) -> dict
         if at is None:
             continue
         v = col.take(f"{prefix}.spending_plan[{m}]", grid, at[0] + MONTH_OFFSET[0], at[1] + MONTH_OFFSET[1])
-        plan.append({"month": m, "percent": to_decimal(v)})
-    data["spending_plan"] = _percent_scale(plan)
+        plan.append({"month": m, "percent": _percent(v), "text": isinstance(v, str)})
+    data["spending_plan"] = [{"month": p["month"], "percent": p["percent"]} for p in _percent_scale(plan)]
     data["goals"] = _read_list(col, grid, t, GOALS, f"{prefix}.goals")
     data["indicators"] = _read_indicators(col, grid, t, prefix)
     # Block-level locations, for findings about a block as a whole (no goal, no indicator).
@@ -249,13 +266,29 @@ def _read_project(col: _Collector, grid: Grid, t: Template, prefix: str) -> dict
     return data
 
 
+def _percent(v: Any) -> Decimal | None:
+    """A spending-plan cell: a number, or text such as "70", "７０", "25%", "２５％" (a percent sign
+    typed as text already means 0-100)."""
+    if isinstance(v, str):
+        s = normalize_text(v)
+        if s.endswith("%"):
+            return to_decimal(s[:-1])
+    return to_decimal(v)
+
+
 def _percent_scale(plan: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Percentages typed as 25% in a general cell arrive as 0.25: scale a plan made only of
-    fractions (all <= 1, ending at 1) back to 0-100."""
-    values = [p["percent"] for p in plan if p["percent"] is not None]
-    if values and max(values) <= 1 and values[-1] == 1 and any(v != v.to_integral_value() for v in values):
+    """Percentages typed as 25% in a general cell arrive as 0.25 (the cell holds the fraction and
+    shows it with a % format): scale the numeric cells of a plan made only of fractions back to
+    0-100. A plan of fractions is one whose numbers are all <= 1 and either end at 1 (100%) or are
+    not all whole (read as 0-100 such a plan could not be valid anyway)."""
+    numbers = [p["percent"] for p in plan if p["percent"] is not None and not p.get("text")]
+    last = next((p for p in reversed(plan) if p["percent"] is not None), None)
+    if not numbers or max(numbers) > 1 or min(numbers) < 0:
+        return plan
+    ends_at_one = last is not None and not last.get("text") and last["percent"] == 1
+    if ends_at_one or any(v != v.to_integral_value() for v in numbers):
         for p in plan:
-            if p["percent"] is not None:
+            if p["percent"] is not None and not p.get("text"):
                 p["percent"] = p["percent"] * 100
     return plan
 
@@ -329,8 +362,8 @@ def read_workbook(path: str | os.PathLike[str], template: Template | None = None
     path = Path(path)
     if not path.is_file():
         raise ReadError("file-not-found", path=str(path))
-    kind = inspect_file(path)
-    grids = load_grids(path)
+    kind = inspect_file(path)  # refuses what is not a workbook, or would not read within the limits
+    grids = load_grids(path, kind.merges)
     result = read_grids(str(path), grids, template)
     result.notes[:0] = kind.notes
     return result
@@ -442,6 +475,12 @@ def _read_summary(g: Grid, t: Template) -> list[dict[str, tuple[Any, CellRef]]]:
         if all(v is None for v, _ in row.values()):
             continue
         rows.append(row)
+    # The summary is derived (formulas into the project sheets) and only ever compared, never read
+    # into the document. Its cached text results can be missing (a file saved by a program that does
+    # not calculate) or unreadable (string results of formulas in .xls read as 0): when no row has a
+    # textual project code, the summary cannot be matched to the projects and is not compared.
+    if not any(isinstance(row.get("code", (None,))[0], str) for row in rows):
+        return []
     return rows
 
 

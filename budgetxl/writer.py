@@ -82,6 +82,7 @@ class WorkbookGenerator:
             self._instructions(instructions)
             self._unit_sheet(unit_ws)
             self._summary(summary_ws, sheets)
+            self._write_lists()
             self._meta()
             unit_ws.activate() if not self.doc.projects else wb.worksheets()[3].activate()
             wb.close()
@@ -92,8 +93,7 @@ class WorkbookGenerator:
 
     # -- hidden list sheet and defined names ---------------------------------------------------
     def _define_lists(self) -> None:
-        ws = self.wb.add_worksheet(LISTS_SHEET)
-        ws.hide()
+        """Name every dropdown list (BX_*); the hidden sheet holding them is written at the end."""
         self.list_sources: dict[str, str] = {}
         columns: list[tuple[str, list[str]]] = [("BX_L1", self.t.level1_names)]
         for i, l1 in enumerate(self.t.level1_names):
@@ -103,18 +103,25 @@ class WorkbookGenerator:
         pairs = [(l1, l2) for l1 in self.t.level1_names for l2 in self.t.level2_of[l1]]
         columns += [("BX_PAIR_L1", [a for a, _ in pairs]), ("BX_PAIR_L2", [b for _, b in pairs])]
         for col, (name, values) in enumerate(columns):
-            ws.write_string(0, col, name)
-            for r, v in enumerate(values, start=1):
-                ws.write_string(r, col, v)
             ref = f"'{LISTS_SHEET}'!${col_letter(col)}$2:${col_letter(col)}${len(values) + 1}"
             self.wb.define_name(name, "=" + ref)
             self.list_sources[name] = "=" + name
+        self.list_columns = columns
         self.inline_lists = {
             "BX_L1": self.t.level1_names,
             "BX_OPS": self.t.lists.ops,
             "BX_UNITS": self.t.lists.units,
             "BX_BASES": self.t.lists.bases,
         }
+
+    def _write_lists(self) -> None:
+        ws = self.wb.add_worksheet(LISTS_SHEET)
+        ws.hide()
+        for col, (name, values) in enumerate(self.list_columns):
+            ws.write_string(0, col, name)
+            for r, v in enumerate(values, start=1):
+                ws.write_string(r, col, v)
+        ws.protect("")
 
     def _list_validation(self, name: str) -> dict[str, Any]:
         """Short lists inline; lists over Excel's 255-character limit through the defined name."""

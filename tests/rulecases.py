@@ -30,7 +30,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,7 @@ PROJECT_SHEETS = [
     "8.市场监督执法及装备经费", "9.市场监管检测经费", S10,
 ]
 
-Expected = tuple[str, str, "str | None", "str | None"]  # (message key, severity, sheet, cell)
+Expected = tuple[str, str, str | None, str | None]  # (message key, severity, sheet, cell)
 
 BASELINE: list[Expected] = [
     ("indicator-coverage.expected", "warning", S3, "A13"),

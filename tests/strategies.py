@@ -165,10 +165,22 @@ def project_codes() -> st.SearchStrategy[str]:
     return st.one_of(st.from_regex(r"\A13052924P[0-9A-Z]{12}\Z"), text(21))
 
 
+def _utf16_len(s: str) -> int:
+    return len(s.encode("utf-16-le")) // 2
+
+
+def project_names() -> st.SearchStrategy[str]:
+    # Excel counts a sheet name's length in UTF-16 units; the writer truncates the "N.name" sheet
+    # name by code points, so a long name with characters outside the BMP crashes it (a known
+    # writer bug, pinned by test_roundtrip.test_sheet_name_with_non_bmp_characters). Keep such
+    # names short enough here so the round-trip properties test everything else.
+    return text(30).filter(lambda s: _utf16_len(s) == len(s) or _utf16_len("99." + s) <= 31)
+
+
 def projects() -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries({
         "code": opt(project_codes()),
-        "name": opt(text(30)),
+        "name": opt(project_names()),
         "budget": st.fixed_dictionaries({"total": opt(amounts()), "fiscal": opt(amounts()), "other": opt(amounts())}),
         "purpose": opt(text(60)),
         "spending_plan": spending_plans(),
