@@ -59,6 +59,12 @@ def make_workbook(tmp_path: Path, template: Template) -> Callable[..., Path]:
     return make
 
 
+def assert_same_doc(got: Submission, expected: Submission) -> None:
+    """``got == expected``, failing with a readable diff of the JSON data."""
+    assert got.to_data() == expected.to_data()
+    assert got == expected
+
+
 def roundtrip(doc: Submission, path: Path, template: Template | None = None) -> Submission:
     """generate -> read, returning the document read back."""
     generate_workbook(doc, path, template=template)

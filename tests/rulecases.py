@@ -196,6 +196,8 @@ class Case:
     bare: list[str] | None = None  # message keys check_document gives on the read document, if not the
     #                                  workbook's minus the workbook-only rules
     baseline: bool = True  # False when the edit removes projects 3 and 10 (and their warnings)
+    suffix: str = ".xlsx"  # how the clerk saved the file
+    after_save: Callable[[Path], None] | None = None  # what Excel adds that openpyxl cannot (macros)
 
     def want(self) -> list[Expected]:
         return (BASELINE if self.baseline else []) + self.expected
@@ -205,9 +207,11 @@ CASES: list[Case] = []
 
 
 def case(id: str, expected: list[Expected], doc: str = "", xfail: str | None = None,
-         bare: list[str] | None = None, baseline: bool = True) -> Callable[[Edit], Edit]:
+         bare: list[str] | None = None, baseline: bool = True, suffix: str = ".xlsx",
+         after_save: Callable[[Path], None] | None = None) -> Callable[[Edit], Edit]:
     def deco(fn: Edit) -> Edit:
-        CASES.append(Case(id, fn, expected, doc or (fn.__doc__ or "").strip(), xfail, bare, baseline))
+        CASES.append(Case(id, fn, expected, doc or (fn.__doc__ or "").strip(), xfail, bare, baseline,
+                          suffix, after_save))
         return fn
     return deco
 
@@ -456,12 +460,9 @@ def _(wb, doc):
     month_cell(wb[S1], 3).value = "二十五"
 
 
-@case("spending-percent-typed-as-text", [],
-      xfail="values.to_decimal (used by reader._read_project for the spending plan) rejects a trailing "
-            "%/％, so 25％ typed as text (DOMAIN.md section 4) reads as no number: spending-plan.number "
-            "'25％ is not a number' (and required-field for a bare document) instead of 25")
+@case("spending-percent-typed-as-text-ok", [])
 def _(wb, doc):
-    """3月底 typed as the text 25％ (full-width percent sign, Chinese IME)."""
+    """3月底 typed as the text 25％ (full-width percent sign, Chinese IME): reads as 25."""
     month_cell(wb[S1], 3).value = "25％"
 
 
@@ -838,6 +839,45 @@ def _(wb, doc):
     value_cell(wb[S1], "项目名称").value = "非财政人员工作经费"
 
 
+# -- macros --------------------------------------------------------------------------------------
+
+def add_vba_project(path: Path) -> None:
+    """Turn a saved .xlsx into what Excel writes for 'Save as .xlsm' with a VBA module: a
+    macro-enabled main part, a vbaProject.bin and its relationship. The macro itself is never run,
+    so an OLE2 header with nothing behind it is enough."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    ct = parts["[Content_Types].xml"].decode("utf-8")
+    main = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+    assert main in ct
+    ct = ct.replace(main, "application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+    ct = ct.replace("<Default ", '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/><Default ', 1)
+    parts["[Content_Types].xml"] = ct.encode("utf-8")
+    rels = parts["xl/_rels/workbook.xml.rels"].decode("utf-8")
+    rels = rels.replace("</Relationships>", '<Relationship Id="rIdVBA1" '
+                        'Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" '
+                        'Target="vbaProject.bin"/></Relationships>')
+    parts["xl/_rels/workbook.xml.rels"] = rels.encode("utf-8")
+    parts["xl/vbaProject.bin"] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+
+
+@case("macros-saved-as-xlsm", [W("macros", None, None)], suffix=".xlsm", after_save=add_vba_project)
+def _(wb, doc):
+    """Saved as a macro-enabled .xlsm with a VBA module; the cells are fine."""
+
+
+@case("macros-and-an-error", [W("macros", None, None), E("required-field", S1, "C5")],
+      suffix=".xlsm", after_save=add_vba_project)
+def _(wb, doc):
+    """Saved as .xlsm with a VBA module, and 资金用途 deleted: the cells are still read and checked."""
+    value_cell(wb[S1], "资金用途").value = None
+
+
 # ---- running a case ------------------------------------------------------------------------------
 
 def build_case(c: Case, tmp: Path) -> Path:
@@ -845,8 +885,10 @@ def build_case(c: Case, tmp: Path) -> Path:
     src = make_seed_workbook(tmp / "seed.xlsx")
     wb = openpyxl.load_workbook(src)
     c.edit(wb, seed_doc())
-    out = tmp / f"{c.id}.xlsx"
+    out = tmp / f"{c.id}{c.suffix}"
     wb.save(out)
+    if c.after_save is not None:
+        c.after_save(out)
     return out
 
 

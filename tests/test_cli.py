@@ -194,9 +194,26 @@ def test_validate_annotate_writes_a_copy_and_never_touches_input(tmp_path):
     assert read_workbook(out).doc == read_workbook(wb).doc
 
 
-def test_demo_runs_end_to_end(tmp_path):
-    res = run("demo", "-o", str(tmp_path / "demo"))
+def test_demo_runs_the_whole_cycle(tmp_path):
+    import python_calamine as pc
+
+    out = tmp_path / "demo"
+    res = run("demo", "-o", str(out))
     assert res.returncode == 0, res.stderr
-    assert len(list((tmp_path / "demo" / "templates").glob("*.xlsx"))) == 18
-    doc = json.loads((tmp_path / "demo" / "414001.json").read_text(encoding="utf-8"))
-    assert len(doc["projects"]) == 10
+    assert len(list((out / "1-下发").glob("*.xlsx"))) == 18
+    inbox = sorted(p.name for p in (out / "2-收件箱").rglob("*.xlsx"))
+    assert len(inbox) == 19  # 17 units, one resubmission, one identical file sent twice
+    returned = sorted(p.name for p in (out / "3-退回修改").glob("*.xlsx"))
+    assert len(returned) == 3 and all(n.endswith("_退回修改.xlsx") for n in returned)
+    book = pc.CalamineWorkbook.from_path(str(out / "4-汇总" / "汇总.xlsx"))
+    assert book.sheet_names[:7] == ["汇总", "报送情况", "项目明细", "绩效指标明细", "单位概况", "校验问题", "图表"]
+    status = book.get_sheet_by_name("报送情况").to_python()
+    col = status[0].index("状态")
+    counts = {}
+    for row in status[1:]:
+        counts[row[col]] = counts.get(row[col], 0) + 1
+    assert counts == {"已报送": 15, "校验未通过": 2, "未报送": 1, "已被替代": 1, "重复文件": 1}
+    summary = book.get_sheet_by_name("汇总").to_python()
+    juluxian = next(r for r in summary if r[0] == "414001")
+    assert juluxian[summary[0].index("预算数")] == 179.5 and juluxian[summary[0].index("状态")] == "已报送"
+    assert "未报送" in res.stdout and "沙河市" in res.stdout

@@ -17,8 +17,9 @@ try:  # tests/ may or may not become a package
 except ImportError:  # pragma: no cover - depends on how pytest imports the module
     import rulecases as rc
 
-# Rules that need the workbook itself (metadata, summary sheet): a bare document cannot break them.
-WORKBOOK_ONLY = {"issued-field-changed", "template-version", "summary-mismatch", "metadata-missing"}
+# Rules that need the workbook itself (metadata, summary sheet, the file's parts): a bare document
+# cannot break them.
+WORKBOOK_ONLY = {"issued-field-changed", "template-version", "summary-mismatch", "metadata-missing", "macros"}
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # openpyxl: unsupported extensions
 
@@ -203,8 +204,9 @@ def test_severity_error_upgrades_a_warning(tmp_path, built):
 
 
 def test_severity_off_for_workbook_only_rules(tmp_path, built):
-    t = _template_with(tmp_path, {"metadata-missing": "off", "summary-mismatch": "off", "issued-field-changed": "off"})
-    for cid in ("metadata-sheet-deleted", "summary-row-missing", "issued-project-sheet-deleted"):
+    t = _template_with(tmp_path, {"metadata-missing": "off", "summary-mismatch": "off", "issued-field-changed": "off",
+                                  "macros": "off"})
+    for cid in ("metadata-sheet-deleted", "summary-row-missing", "issued-project-sheet-deleted", "macros-saved-as-xlsm"):
         report = validate_file(built(_case(cid)), t)
         assert [rc.as_tuple(f) for f in report.findings] == rc.BASELINE, cid
 
