@@ -7,13 +7,15 @@ Library first: generate a unit's workbook, read it back into the submission mode
 
 __version__ = "0.1.0"
 
-from .model import Submission  # noqa: E402
-
 __all__ = ["Submission", "generate_workbook", "read_workbook", "load_template", "__version__"]
 
 
 def __getattr__(name: str):
-    # Heavy modules (xlsxwriter, calamine) load only when used, so `budgetxl --help` starts fast.
+    # Heavy modules (pydantic, xlsxwriter, calamine) load only when used, so `budgetxl --help` starts fast.
+    if name == "Submission":
+        from .model import Submission
+
+        return Submission
     if name == "generate_workbook":
         from .writer import generate_workbook
 

@@ -31,7 +31,18 @@ def annotate(report: FileReport, outdir: str | os.PathLike[str], lang: str = "zh
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
 
+    import openpyxl.xml
+
+    if not openpyxl.xml.DEFUSEDXML:  # entity expansion must be impossible on every openpyxl path
+        raise RuntimeError("openpyxl is not using defusedxml (OPENPYXL_DEFUSEDXML is off); refusing to parse")
+    # keep_vba=False: an .xlsm's VBA project is dropped, and the copy is saved as .xlsx
     wb = openpyxl.load_workbook(report.path, keep_vba=False, rich_text=False)
+    # Text that came from the workbook and starts like a formula stays text in the copy.
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "s" and isinstance(cell.value, str) and needs_quote(cell.value):
+                    cell.quotePrefix = True
     fills = {"error": PatternFill("solid", fgColor=ERROR_FILL), "warning": PatternFill("solid", fgColor=WARNING_FILL)}
     by_cell: dict[tuple[str, str], list[Finding]] = {}
     for f in report.findings:

@@ -80,6 +80,7 @@ def generate(
     units: Annotated[Optional[Path], typer.Option("--units", help="单位名单 CSV/XLSX，每个单位一个空白工作簿 / roster: one blank workbook per unit")] = None,
     year: Annotated[Optional[int], typer.Option("--year", help="预算年度 / fiscal year (with --units)")] = None,
     template: Annotated[Optional[str], typer.Option("--template", help="模板 id 或 .toml 路径 / template id or spec path")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行进程数（默认 CPU 核数） / worker processes (default: cores)")] = 0,
     lang: LangOpt = None,
 ) -> None:
     """生成工作簿 / Generate unit workbooks (pre-filled from a document, or blank from a roster)."""
@@ -109,7 +110,7 @@ def generate(
             if year is None:
                 raise BudgetxlError("usage", detail="--units 需要 --year / --units needs --year")
             tpl = load_template(template)
-            paths = generate_for_roster(load_roster(units), year, output, tpl)
+            paths = generate_for_roster(load_roster(units), year, output, tpl, jobs=jobs or os.cpu_count() or 1)
             say("generated-n", n=len(paths), dir=str(output))
     except TemplateError as exc:
         raise fail(BudgetxlError("bad-template", detail=str(exc)))
@@ -207,6 +208,7 @@ def validate(
     format: Annotated[ReportFormat, typer.Option("--format", help="text 或 json / report format")] = ReportFormat.text,
     annotate: Annotated[Optional[Path], typer.Option("--annotate", help="把标注了问题的副本写入此目录 / write annotated copies here")] = None,
     template: Annotated[Optional[str], typer.Option("--template", help="模板 id 或 .toml 路径 / template id or spec path")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行进程数（默认 CPU 核数） / worker processes (default: cores)")] = 0,
     lang: LangOpt = None,
 ) -> None:
     """校验工作簿，可生成退回修改的标注副本 / Validate workbooks; optionally write annotated copies."""
@@ -219,7 +221,9 @@ def validate(
     except TemplateError as exc:
         raise fail(BudgetxlError("bad-template", detail=str(exc)))
     missing = [p for p in paths if not p.exists()]
-    reports = validate_paths([p for p in paths if p.exists()], tpl)
+    with _progress(lang_) as progress:
+        reports = validate_paths([p for p in paths if p.exists()], tpl, jobs=jobs or os.cpu_count() or 1,
+                                 progress=progress)
     if not reports and not missing:
         raise fail(BudgetxlError("usage", detail="没有找到工作簿 / no workbook found"))
     for p in missing:

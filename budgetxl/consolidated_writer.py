@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -64,35 +65,55 @@ class _Table:
 
 
 def write_consolidated(cons: Consolidation, output: str | os.PathLike[str], lang: str = "zh") -> None:
+    """The consolidated workbook; the big detail sheets are streamed (see xlsxstream)."""
+    import tempfile
+
+    from .xlsxstream import StreamedTable, splice
+
     docs = cons.docs()
     max_goals = max((len(p.goals) for d in docs for p in d.projects), default=0)
     max_items = max((len(d.overview.items) for d in docs), default=0)
     max_safe = max((len(d.overview.safeguards) for d in docs), default=0)
-    with atomic_path(output) as tmp:
-        wb = new_workbook(str(tmp), constant_memory=True)
-        wb.set_properties({"title": "预算绩效目标汇总", "author": "budgetxl"})
-        st = Styles(wb)
-        summary_rows = _write_summary(wb, st, cons)
-        _write_status(wb, st, cons)
-        projects = _Table(wb, st, C.PROJECTS, C.project_columns(cons.months, max_goals))
-        for d in docs:
-            for row in C.project_rows(d, cons.months):
-                projects.add(row)
-        projects.close()
-        indicators = _Table(wb, st, C.INDICATORS, C.INDICATOR_COLS)
-        level1 = Counter()
-        for d in docs:
-            for row in C.indicator_rows(d):
-                indicators.add(row)
-                level1[row["level1"] or "（空）"] += 1
-        indicators.close()
-        units = _Table(wb, st, C.UNITS, C.overview_columns(max_items, max_safe))
-        for d in docs:
-            units.add(C.overview_row(d))
-        units.close()
-        _write_findings(wb, st, cons, lang)
-        _write_charts(wb, st, summary_rows, level1)
-        wb.close()
+    spool = Path(tempfile.mkdtemp(prefix="budgetxl-spool-"))
+    try:
+        with atomic_path(output) as tmp:
+            wb = new_workbook(str(tmp), constant_memory=True)
+            wb.set_properties({"title": "预算绩效目标汇总", "author": "budgetxl"})
+            st = Styles(wb)
+            formats = {
+                "text": st.get(border=1, text_wrap=False),
+                "quoted": st.get(border=1, text_wrap=False, quote_prefix=True),
+                "amount": st.get(border=1, num_format=AMOUNT_FORMAT),
+                "int": st.get(border=1, num_format="0"),
+                "percent": st.get(border=1, num_format="0.##"),
+            }
+            summary_rows = _write_summary(wb, st, cons)
+            _write_status(wb, st, cons)
+            streamed = []
+            projects = StreamedTable(wb, st, C.PROJECTS, C.project_columns(cons.months, max_goals), spool, formats)
+            for d in docs:
+                for row in C.project_rows(d, cons.months):
+                    projects.add(row)
+            indicators = StreamedTable(wb, st, C.INDICATORS, C.INDICATOR_COLS, spool, formats)
+            level1: Counter = Counter()
+            for d in docs:
+                for row in C.indicator_rows(d):
+                    indicators.add(row)
+                    level1[row["level1"] or "（空）"] += 1
+            units = StreamedTable(wb, st, C.UNITS, C.overview_columns(max_items, max_safe), spool, formats)
+            for d in docs:
+                units.add(C.overview_row(d))
+            findings = StreamedTable(wb, st, C.FINDINGS, C.FINDING_COLS, spool, formats)
+            for row in _finding_rows(cons, lang):
+                findings.add(row)
+            streamed = [projects, indicators, units, findings]
+            for table in streamed:
+                table.close()
+            _write_charts(wb, st, summary_rows, level1)
+            wb.close()
+            splice(tmp, streamed)
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)
 
 
 def _write_summary(wb, st: Styles, cons: Consolidation) -> int:
@@ -167,19 +188,17 @@ def _status_row(e, code, name) -> dict[str, Any]:
             "warnings": e.warnings, "note": e.note or None}
 
 
-def _write_findings(wb, st: Styles, cons: Consolidation, lang: str) -> None:
-    t = _Table(wb, st, C.FINDINGS, C.FINDING_COLS)
+def _finding_rows(cons: Consolidation, lang: str):
     for e in cons.entries:
         name = e.doc.unit.name if e.doc else None
         if e.error:
-            t.add({"file": e.display, "rule": "unreadable", "severity": "error", "message": e.error_message(lang)})
+            yield {"file": e.display, "rule": "unreadable", "severity": "error", "message": e.error_message(lang)}
         for f in e.findings:
-            t.add({"file": e.display, "unit_code": e.unit_code, "unit_name": name, "rule": f.rule,
-                   "severity": f.severity, "sheet": f.sheet, "cell": f.cell, "message": f.message(lang)})
+            yield {"file": e.display, "unit_code": e.unit_code, "unit_name": name, "rule": f.rule,
+                   "severity": f.severity, "sheet": f.sheet, "cell": f.cell, "message": f.message(lang)}
     for e, f in cons.extra_findings:
-        t.add({"file": e.display, "unit_code": e.unit_code, "unit_name": e.doc.unit.name if e.doc else None,
-               "rule": f.rule, "severity": f.severity, "message": f.message(lang)})
-    t.close()
+        yield {"file": e.display, "unit_code": e.unit_code, "unit_name": e.doc.unit.name if e.doc else None,
+               "rule": f.rule, "severity": f.severity, "message": f.message(lang)}
 
 
 def _write_charts(wb, st: Styles, summary_rows: int, level1: Counter) -> None:
@@ -243,14 +262,14 @@ def write_data_files(cons: Consolidation, outdir: str | os.PathLike[str]) -> lis
         write_text_atomic(csv_path, rows_to_csv(rows, columns))
         json_path = out / f"{name}.json"
         write_text_atomic(json_path, json.dumps([{c: _jsonable(r.get(c)) for c in columns} for r in rows],
-                                                ensure_ascii=False, indent=1))
+                                                ensure_ascii=False, separators=(",", ":")))
         frame = pd.DataFrame([{c: _parquet_value(r.get(c)) for c in columns} for r in rows], columns=columns)
         parquet_path = out / f"{name}.parquet"
         with atomic_path(parquet_path) as tmp:
             frame.to_parquet(tmp, index=False)
         written += [csv_path, parquet_path, json_path]
     subs = out / "submissions.json"
-    write_text_atomic(subs, json.dumps([d.to_data() for d in docs], ensure_ascii=False, indent=1))
+    write_text_atomic(subs, json.dumps([d.to_data() for d in docs], ensure_ascii=False, separators=(",", ":")))
     written.append(subs)
     return written
 

@@ -317,24 +317,9 @@ class MergeResult:
 def run_ingest(inputs: list[InputFile], template: Template | None, jobs: int = 1,
                progress: Progress | None = None) -> list[Ingested]:
     """Ingest files, in a process pool when jobs > 1; results in input order either way."""
-    total = len(inputs)
-    if jobs <= 1 or total < 4:
-        out = []
-        for i, inp in enumerate(inputs, start=1):
-            out.append(ingest(inp, template))
-            if progress:
-                progress(i, total, inp.display)
-        return out
-    from concurrent.futures import ProcessPoolExecutor
+    from .parallel import parallel_map
 
-    results: list[Ingested | None] = [None] * total
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        chunk = max(1, min(32, total // (jobs * 4) or 1))
-        for i, res in enumerate(pool.map(ingest, inputs, [template] * total, chunksize=chunk), start=1):
-            results[i - 1] = res
-            if progress:
-                progress(i, total, inputs[i - 1].display)
-    return [r for r in results if r is not None]
+    return parallel_map(ingest, inputs, template, jobs=jobs, progress=progress, label=lambda i: i.display)
 
 
 def merge(

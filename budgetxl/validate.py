@@ -509,8 +509,25 @@ def validate_file(path: str | os.PathLike[str], template: Template | None = None
     return FileReport(str(path), result, validate_result(result, template))
 
 
-def validate_paths(paths: Iterable[str | os.PathLike[str]], template: Template | None = None) -> list[FileReport]:
-    return [validate_file(f, template) for f in iter_workbook_files(paths)]
+def _validate_slim(path: Path, template: Template | None) -> FileReport:
+    """validate_file for a worker process: the read's cell map stays behind, the document and the
+    findings come back."""
+    report = validate_file(path, template)
+    if report.result is not None:
+        report.result.sources.clear()
+        report.result.raw.clear()
+    return report
+
+
+def validate_paths(paths: Iterable[str | os.PathLike[str]], template: Template | None = None, jobs: int = 1,
+                   progress=None) -> list[FileReport]:
+    """Validate every workbook under ``paths``; with jobs > 1 in a process pool (same results, same order)."""
+    from .parallel import parallel_map
+
+    files = list(iter_workbook_files(paths))
+    if jobs <= 1:
+        return [validate_file(f, template) for f in files]
+    return parallel_map(_validate_slim, files, template, jobs=jobs, progress=progress)
 
 
 def reports_json(reports: list[FileReport], lang: str = "zh") -> str:

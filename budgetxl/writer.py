@@ -510,19 +510,22 @@ def workbook_filename(code: str, name: str | None, year: int | None) -> str:
     return f"{code}_{safe}_{year_part}绩效目标表.xlsx" if safe else f"{code}_{year_part}绩效目标表.xlsx"
 
 
+def _blank_workbook(unit, year: int, outdir: str, template: Template) -> str:
+    doc = Submission(
+        template={"id": template.id, "version": template.version},
+        year=year,
+        unit={"code": unit.code, "name": unit.name, "region": unit.region},
+    )
+    path = os.path.join(outdir, workbook_filename(unit.code, unit.name, year))
+    generate_workbook(doc, path, template)
+    return path
+
+
 def generate_for_roster(
-    units: list, year: int, outdir: str | os.PathLike[str], template: Template | None = None
+    units: list, year: int, outdir: str | os.PathLike[str], template: Template | None = None, jobs: int = 1
 ) -> list[str]:
-    """One blank workbook per roster unit in ``outdir``; returns the paths written."""
+    """One blank workbook per roster unit in ``outdir`` (in ``jobs`` processes); the paths written."""
+    from .parallel import parallel_map
+
     template = template or load_template()
-    paths = []
-    for u in units:
-        doc = Submission(
-            template={"id": template.id, "version": template.version},
-            year=year,
-            unit={"code": u.code, "name": u.name, "region": u.region},
-        )
-        path = os.path.join(outdir, workbook_filename(u.code, u.name, year))
-        generate_workbook(doc, path, template)
-        paths.append(path)
-    return paths
+    return parallel_map(_blank_workbook, list(units), year, str(outdir), template, jobs=jobs)
