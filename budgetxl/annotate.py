@@ -8,6 +8,7 @@ cells, and the result is written atomically under a new name. VBA is never carri
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from .cells import needs_quote
@@ -41,7 +42,7 @@ def annotate(report: FileReport, outdir: str | os.PathLike[str], lang: str = "zh
     for sheet in wb.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
-                if cell.data_type == "s" and isinstance(cell.value, str) and needs_quote(cell.value):
+                if cell.data_type == "s" and isinstance(cell.value, str) and needs_quote(_unescape(cell.value)):
                     cell.quotePrefix = True
     fills = {"error": PatternFill("solid", fgColor=ERROR_FILL), "warning": PatternFill("solid", fgColor=WARNING_FILL)}
     by_cell: dict[tuple[str, str], list[Finding]] = {}
@@ -91,6 +92,11 @@ def annotate(report: FileReport, outdir: str | os.PathLike[str], lang: str = "zh
     with atomic_path(out) as tmp:
         wb.save(tmp)
     return out
+
+
+def _unescape(text: str) -> str:
+    """The text Excel shows for a stored string: openpyxl keeps OOXML escapes such as _x000D_ (CR)."""
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text[:16]) if "_x" in text[:16] else text
 
 
 def write_text(cell, text: str) -> None:

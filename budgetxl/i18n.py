@@ -141,6 +141,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path}: the workbook holds too much content ({cells}, limit {limit}); delete unrelated content and resend.",
     ),
     # reader notes
+    "macros": (
+        "工作簿含有宏（VBA），宏未运行，也不会被复制到任何输出；请另存为不含宏的 .xlsx 后报送。",
+        "The workbook contains macros (VBA); they were not run and are not copied into any output. Save it as a "
+        "macro-free .xlsx and resend.",
+    ),
     "meta-missing": (
         "工作簿缺少隐藏的元数据表（可能被另存或复制过），已按可见单元格识别单位。",
         "The hidden metadata sheet is missing (the file was re-saved or copied); the unit was identified "

@@ -127,10 +127,10 @@ def _sniff(head: bytes, size: int) -> tuple[str, ...]:
     # Excel 2.x-4.x wrote a bare BIFF stream: a BOF record (09 00 / 09 02 / 09 04 with length 4-6/16).
     if len(head) >= 4 and head[0] == 0x09 and head[1] in (0x00, 0x02, 0x04) and head[2] in (4, 6, 8, 16) and head[3] == 0:
         return ("intake-old-excel",)
+    if OLE_MAGIC.startswith(head) or ZIP_MAGICS[0].startswith(head):
+        return ("intake-truncated",)  # the first bytes of a container and nothing more
     text = _as_text(head)
     if text is None:
-        if OLE_MAGIC.startswith(head) or ZIP_MAGICS[0].startswith(head):
-            return ("intake-truncated",)  # the first bytes of a container and nothing more
         return ("intake-unknown",)
     low = text.lstrip().lower()
     start = low[:4096]
@@ -147,6 +147,8 @@ def _sniff(head: bytes, size: int) -> tuple[str, ...]:
         return ("intake-html",)
     if start.startswith("<?xml") or start.startswith("<"):
         return ("intake-xml",)
+    if start.startswith(("{", "[")):
+        return ("intake-text",)  # JSON and the like
     lines = [ln for ln in low.splitlines()[:20] if ln.strip()]
     if lines and sum("\t" in ln for ln in lines) >= max(1, len(lines) // 2):
         return ("intake-csv", )
@@ -375,34 +377,64 @@ def _col_number(letters: bytes) -> int:
     return n
 
 
+# Fast path: every cell written as <c r="A1" ...> (Excel, WPS, LibreOffice and xlsxwriter all do).
+_FAST_COLS = re.compile(rb'<c r="([A-Z]{1,3})\d{1,9}"[^>]*?(?<!/)>')  # non-empty cells' columns
+_FAST_ROWS = re.compile(rb'<c r="[A-Z]{1,3}(\d{1,9})"[^>]*?(?<!/)>')  # and rows
+_ODD_CELL_TAG = re.compile(rb'<c(?:[>\t\n\r/]| (?!r="))')  # a cell tag not written as <c r="
+_MERGE = re.compile(rb"<(?:[\w.\-]+:)?mergeCell[\s/>]")
+
+
 def _scan_worksheet(reader: _ZipParts, name: str, sheet_name: str, area: _Area) -> None:
-    """The used area of one worksheet part: the bounding box of its non-empty cells from A1."""
-    row = 0  # 1-based row of the current <row>
-    col = 0  # 1-based column of the last cell in the row
+    """The used area of one worksheet part: the bounding box of its non-empty cells from A1.
+
+    Where every cell tag of a chunk is ``<c r="..."`` the references are collected with C-level
+    regex calls; otherwise (namespace prefixes, cells whose position is implied by their order)
+    the chunk is followed tag by tag, placing cells as the value reader does."""
+    state = [0, 0]  # 1-based row of the current <row>, column of the last cell in it
     max_row = max_col = 0
     for piece in _xml_chunks(reader, name):
-        for m in _TAG.finditer(piece):
-            tag, attrs = m.group(1), m.group(2)
-            if tag == b"row":
-                r = _ATTR_R.search(attrs)
-                row = int(r.group(2)) if r and r.group(2) else row + 1
-                col = 0
-            elif tag == b"c":
-                r = _ATTR_R.search(attrs)
-                if r and r.group(1):
-                    col = _col_number(r.group(1))
-                    if r.group(2):
-                        row = int(r.group(2))
-                else:
-                    col += 1
-                if attrs.rstrip().endswith(b"/"):
-                    continue  # <c r="X9" s="1"/>: formatting only, no value
-                if row > max_row or col > max_col:
-                    max_row, max_col = max(max_row, row, 1), max(max_col, col)
-                    area.check_open(sheet_name, max_row, max_col)
-            elif tag == b"mergeCell":
+        if b"mergeCell" in piece:
+            for _ in _MERGE.finditer(piece):
                 area.merge()
+        n_ref = piece.count(b'<c r="')
+        # (namespace-prefixed tags, e.g. <x:c>, and cells without a reference take the slow path)
+        if b":c" not in piece and (piece.count(b"<c") == n_ref or not _ODD_CELL_TAG.search(piece)):
+            cols = set(_FAST_COLS.findall(piece))
+            if cols:
+                max_col = max(max_col, max(_col_number(c) for c in cols))
+                max_row = max(max_row, max(map(int, _FAST_ROWS.findall(piece))))
+            last = piece.rfind(b'<c r="')
+            if last >= 0:
+                m = _ATTR_R.search(piece, last, last + 40)
+                if m:
+                    state = [int(m.group(2)), _col_number(m.group(1))]
+        else:
+            max_row, max_col = _scan_tags(piece, state, max_row, max_col)
+        if max_row and max_col:
+            area.check_open(sheet_name, max_row, max_col)
     area.sheet(sheet_name, max_row, max_col)
+
+
+def _scan_tags(piece: bytes, state: list[int], max_row: int, max_col: int) -> tuple[int, int]:
+    row, col = state
+    for m in _TAG.finditer(piece):
+        tag, attrs = m.group(1), m.group(2)
+        if tag == b"row":
+            r = _ATTR_R.search(attrs)
+            row = int(r.group(2)) if r and r.group(2) else row + 1
+            col = 0
+        elif tag == b"c":
+            r = _ATTR_R.search(attrs)
+            if r and r.group(1):
+                col = _col_number(r.group(1))
+                if r.group(2):
+                    row = int(r.group(2))
+            else:
+                col += 1
+            if not attrs.rstrip().endswith(b"/"):  # <c r="X9" s="1"/>: formatting only, no value
+                max_row, max_col = max(max_row, row, 1), max(max_col, col)
+    state[:] = [row, col]
+    return max_row, max_col
 
 
 def _inspect_ooxml(reader: _ZipParts, names: dict[str, zipfile.ZipInfo], limits: Limits) -> FileKind:
@@ -425,9 +457,8 @@ def _inspect_ooxml(reader: _ZipParts, names: dict[str, zipfile.ZipInfo], limits:
         kind = "xlsx"
     if kind == "xlsb":
         raise _Refuse("intake-xlsb")
-    if "purl.oclc.org/ooxml/spreadsheetml/main" in reader.read_small("xl/workbook.xml").decode("utf-8", "replace") \
-            if "xl/workbook.xml" in names else False:
-        raise _Refuse("intake-strict")
+    if "xl/workbook.xml" in names and b"purl.oclc.org/ooxml/spreadsheetml/main" in reader.read_small("xl/workbook.xml"):
+        raise _Refuse("intake-strict")  # ISO 29500 Strict: other namespaces, which the value reader does not know
     notes: list[Finding] = []
     has_vba = any(n.lower().endswith("vbaproject.bin") for n in names) or kind == "xlsm"
     if has_vba:
@@ -753,8 +784,10 @@ def _inspect_ole(fh, size: int, limits: Limits) -> FileKind:
         raise _Refuse("intake-encrypted")
     for stream in ("Workbook", "WORKBOOK", "Book", "BOOK"):
         if stream in names:
-            data = ole.stream(stream)
-            return _scan_biff(data, limits)
+            kind = _scan_biff(ole.stream(stream), limits)
+            if "_VBA_PROJECT_CUR" in names:  # an .xls with macros: read for values, never run
+                kind.notes.append(Finding("macros", "warning"))
+            return kind
     if names & {"WordDocument", "PowerPoint Document", "VisioDocument"}:
         raise _Refuse("intake-document")
     raise _Refuse("intake-unknown")

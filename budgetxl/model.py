@@ -122,7 +122,12 @@ class Indicator(_Model):
     @classmethod
     def _empty_value(cls, v: Any) -> Any:
         # A value with no text ("", "  ", "\n", {"text": " "}) is no value: None, like any blank.
-        text = v if isinstance(v, str) else v.get("text") if isinstance(v, dict) else v.text if isinstance(v, IndicatorValue) else None
+        if isinstance(v, IndicatorValue):
+            text = v.text
+        elif isinstance(v, dict):
+            text = v.get("text")
+        else:
+            text = v
         if isinstance(text, str) and not normalize_text(text):
             return None
         return v

@@ -104,7 +104,9 @@ def load_grids(path: str | os.PathLike[str],
         return ReadError("not-a-workbook", path=str(path), detail=text)
 
     try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
+        # By content, not by name (from_path dispatches on the extension: an xlsx named .xls fails).
+        with open(path, "rb") as fh:
+            wb = pc.CalamineWorkbook.from_filelike(fh)
     except (KeyboardInterrupt, SystemExit, MemoryError):
         raise
     except BaseException as exc:  # calamine raises several types, and a Rust panic is a BaseException

@@ -120,9 +120,7 @@ CATALOGUE: list[Rule] = [
        ("启用宏的工作簿（.xlsm，或带 Basic 宏的 .ods）只读取单元格的值：宏从不运行，也不会被复制到任何输出（标注副本一律保存为 .xlsx）。",
         "A macro-enabled workbook (.xlsm, or an .ods with Basic macros) is read for its cell values only: the macros "
         "are never run and never copied into any output (annotated copies are always saved as .xlsx)."),
-       {"": ("工作簿含有宏（VBA），宏未运行，也不会被复制到任何输出；请另存为不含宏的 .xlsx 后报送。",
-             "The workbook contains macros (VBA); they were not run and are not copied into any output. Save it as a "
-             "macro-free .xlsx and resend.")}),
+       {"": MESSAGES["macros"]}),
 ]
 
 RULES: dict[str, Rule] = {r.id: r for r in CATALOGUE}

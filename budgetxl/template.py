@@ -93,6 +93,19 @@ class RuleSettings(_Spec):
     coverage: CoverageSettings = Field(default_factory=CoverageSettings)
     severity: dict[str, str] = Field(default_factory=dict)
 
+    @field_validator("severity")
+    @classmethod
+    def _severity(cls, v: dict[str, str]) -> dict[str, str]:
+        from .rules import RULES
+
+        bad = {k: s for k, s in v.items() if s not in ("error", "warning", "off")}
+        if bad:
+            raise ValueError(f"severity must be error, warning or off: {bad}")
+        unknown = sorted(set(v) - set(RULES))
+        if unknown:
+            raise ValueError(f"unknown rule ids {unknown}; see docs/rules.md")
+        return v
+
 
 class Template(_Spec):
     template: TemplateInfo

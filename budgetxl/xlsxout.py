@@ -109,13 +109,27 @@ def text_width(text: str) -> float:
     return sum(2.1 if ord(ch) > 0x2E80 else 1.1 for ch in text)
 
 
+def _fit(text: str, units: int) -> str:
+    """The longest prefix of ``text`` within ``units`` UTF-16 code units (how Excel counts the
+    31-character sheet-name limit: a rare CJK character or an emoji counts twice)."""
+    out, used = [], 0
+    for ch in text:
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > units:
+            break
+        out.append(ch)
+    return "".join(out)
+
+
 def sheet_name(base: str, used: set[str]) -> str:
-    name = re.sub(r"[\[\]:*?/\\']", "_", base).strip() or "项目"
-    name = name[:31]
+    """A valid, unique (case-insensitively) sheet name from ``base``."""
+    cleaned = re.sub(r"\s+", " ", re.sub(r"[\[\]:*?/\\']", "_", base)).strip()
+    name = _fit(cleaned or "项目", 31)
+    taken = {u.lower() for u in used}
     candidate, n = name, 2
-    while candidate.lower() in {u.lower() for u in used}:
+    while candidate.lower() in taken:
         suffix = f"({n})"
-        candidate = name[: 31 - len(suffix)] + suffix
+        candidate = _fit(name, 31 - len(suffix)) + suffix
         n += 1
     used.add(candidate)
     return candidate

@@ -93,6 +93,8 @@ def test_template_from_path_with_other_months(tmp_path):
     ('version = "2024112801"', 'version = "24-11-28"'),
     ("months = [3, 6, 10, 12]", "months = [6, 3]"),
     ('code = "项目编码"\n', ""),
+    ("[rules.severity]\n", '[rules.severity]\nbudget-sum = "fatal"\n'),
+    ("[rules.severity]\n", '[rules.severity]\nbudget_sum = "off"\n'),
 ])
 def test_broken_specs_are_refused(bad, needle):
     src = builtin_templates()["perf-targets"].read_text(encoding="utf-8")

@@ -177,8 +177,9 @@ def biff_record(rtype: int, body: bytes) -> bytes:
     return struct.pack("<HH", rtype, len(body)) + body
 
 
-def deflate_bomb(prefix: bytes, pattern: bytes, target: int) -> tuple[bytes, int, int]:
-    """A raw deflate stream of ``prefix`` then ``pattern`` repeated to about ``target`` bytes, made
+def deflate_bomb(prefix: bytes, pattern: bytes, target: int, suffix: bytes = b"") -> tuple[bytes, int, int]:
+    """A raw deflate stream of ``prefix``, ``pattern`` repeated to about ``target`` bytes, then
+    ``suffix``, made
     without ever holding the inflated data: a block compressed after a Z_FULL_FLUSH compresses to
     the same bytes every time, so the stream is that segment repeated. Returns (stream, size, crc32)."""
     block = pattern * max(1, (1 << 20) // len(pattern))
@@ -186,12 +187,13 @@ def deflate_bomb(prefix: bytes, pattern: bytes, target: int) -> tuple[bytes, int
     head = c.compress(prefix) + c.flush(zlib.Z_FULL_FLUSH)
     seg = c.compress(block) + c.flush(zlib.Z_FULL_FLUSH)
     assert c.compress(block) + c.flush(zlib.Z_FULL_FLUSH) == seg
-    tail = c.flush(zlib.Z_FINISH)
+    tail = c.compress(suffix) + c.flush(zlib.Z_FINISH)
     n = max(1, target // len(block))
     crc = zlib.crc32(prefix)
     for _ in range(n):
         crc = zlib.crc32(block, crc)
-    return head + seg * n + tail, len(prefix) + len(block) * n, crc
+    crc = zlib.crc32(suffix, crc)
+    return head + seg * n + tail, len(prefix) + len(block) * n + len(suffix), crc
 
 
 def raw_zip(members: list[tuple[str, bytes, int, int, int, int]]) -> bytes:
@@ -411,6 +413,28 @@ def py_builders(base: Base) -> dict[str, Callable[[Path, dict[str, Path]], None]
         zip_edit(base.xlsx, dst, replace={"[Content_Types].xml": ct, "xl/_rels/workbook.xml.rels": rels},
                  add={"xl/vbaProject.bin": vba})
 
+    @case("xlsx-injection")
+    def _(dst, built):
+        # Formula-like text in every text field kind, and no quote prefix anywhere (as a hostile
+        # file or another program would write it): carriage returns kept, which LibreOffice drops.
+        doc = seed_doc()
+        p = doc.projects[0]
+        p.purpose = '=HYPERLINK("http://evil.example/x","点击查看")'
+        p.goals[0] = "+cmd|' /C calc'!A0"
+        ind = p.indicators[0]
+        ind.name, ind.description, ind.basis = "@SUM(1+1)", "-2+3", "\t=1+1"
+        p.indicators[1].basis = "\r=2+2"
+        doc.overview.items[0] = "=1+2"
+        from budgetxl.writer import generate_workbook
+
+        tmp = dst.with_name("tmp-" + dst.name + ".xlsx")
+        generate_workbook(doc, tmp)
+        # A literal CR in XML text reads back as LF (XML end-of-line handling): write it escaped.
+        cr = lambda d: d.replace(b">\r=2+2<", b">_x000D_=2+2<").replace(b">\n=2+2<", b">_x000D_=2+2<")
+        zip_edit(tmp, dst, replace={"xl/styles.xml": lambda d: re.sub(rb' quotePrefix="1"', b"", d),
+                                    "xl/sharedStrings.xml": cr})
+        tmp.unlink()
+
     @case("xlsx-formula-cache-missing")
     def _(dst, built):
         strip = lambda d: re.sub(rb"(<f>[^<]*</f>)<v>[^<]*</v>", rb"\1", d)
@@ -463,11 +487,10 @@ def py_builders(base: Base) -> dict[str, Callable[[Path, dict[str, Path]], None]
 
     @case("xlsx-zip-bomb")
     def _(dst, built):
-        # ~1 MB on disk, ~1 GB inflated: rows of cells that would each become a Python object.
-        row = b"<row>" + b"<c><v>1</v></c>" * 64 + b"</row>"
+        # ~1 MB on disk, ~1 GB inflated: one cell holding a billion characters (deflate's best ratio).
         head = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-                b'spreadsheetml/2006/main"><sheetData>')
-        data, size, crc = deflate_bomb(head, row, 1 << 30)
+                b'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>')
+        data, size, crc = deflate_bomb(head, b"A", 1 << 30, b"</t></is></c></row></sheetData></worksheet>")
         members = []
         with zipfile.ZipFile(base.xlsx) as z:
             for info in z.infolist():
@@ -520,6 +543,12 @@ def py_builders(base: Base) -> dict[str, Callable[[Path, dict[str, Path]], None]
             for c, v in enumerate(row):
                 ws.write(r, c, v)
         wb.close()
+
+    @case("xlsx-strict")
+    def _(dst, built):
+        strict = lambda d: d.replace(b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                                     b"http://purl.oclc.org/ooxml/spreadsheetml/main")
+        zip_edit(base.xlsx, dst, replace={"xl/workbook.xml": strict})
 
     @case("xlsx-truncated")
     def _(dst, built):
@@ -614,7 +643,8 @@ def py_builders(base: Base) -> dict[str, Callable[[Path, dict[str, Path]], None]
     def _(dst, built):
         import random
 
-        dst.write_bytes(bytes(random.Random(7).randrange(256) for _ in range(4096)))
+        rng = random.Random(7)
+        dst.write_bytes(bytes(rng.randrange(256) for _ in range(4096)))
 
     # -- derived from LibreOffice outputs --------------------------------------------------------
     @case("lo-xls-named-et")
