@@ -153,7 +153,8 @@ class Project(_Model):
     @field_validator("spending_plan", mode="after")
     @classmethod
     def _drop_blank_points(cls, v: list[SpendingPoint]) -> list[SpendingPoint]:
-        return [p for p in v if p.percent is not None]
+        # One spelling: blank checkpoints dropped, the rest in month order.
+        return sorted((p for p in v if p.percent is not None), key=lambda p: p.month)
 
     @field_validator("indicators", mode="after")
     @classmethod

@@ -50,6 +50,7 @@ _DEADLINE = re.compile(
 )
 
 _SPACE = re.compile(r"\s+")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 
 def normalize_text(text: str) -> str:
@@ -108,6 +109,7 @@ def parse_value(raw: str, qualitative: bool = False) -> dict:
         return {"text": "", "op": None, "number": None, "unit": None, "kind": "qualitative"}
     if not qualitative and not _DEADLINE.search(text):
         op, rest = _split_op(text)
+        rest = _THOUSANDS.sub("", rest)  # 1,200人 -> 1200人
         m = _QUANT.match(rest)
         if m:
             number = Decimal(m["num"])

@@ -170,3 +170,20 @@ def test_split_into_cells_and_joined_again(raw):
 ])
 def test_to_decimal(cell, expected):
     assert to_decimal(cell) == expected
+
+
+@pytest.mark.parametrize("raw,text,number", [("1,200人", "1200人", Decimal(1200)), ("≥1，234，567元", "≥1234567元", Decimal(1234567))])
+def test_thousands_separators(raw, text, number):
+    v = parse_value(raw)
+    assert (v["text"], v["number"], v["kind"]) == (text, number, "quantitative")
+
+
+def test_malformed_separator_is_text():
+    assert parse_value("1,2人")["kind"] == "qualitative"
+
+
+def test_spending_plan_has_one_order():
+    from budgetxl.model import Project
+
+    p = Project(spending_plan=[{"month": 12, "percent": 100}, {"month": 3, "percent": 25}, {"month": 6, "percent": None}])
+    assert [sp.month for sp in p.spending_plan] == [3, 12]
