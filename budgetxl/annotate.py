@@ -21,13 +21,23 @@ ERROR_FILL = "FFC7CE"
 WARNING_FILL = "FFEB9C"
 
 
-def annotated_name(path: str | os.PathLike[str]) -> str:
+def annotated_name(path: str | os.PathLike[str], taken: set[str] | None = None) -> str:
+    """巨鹿县.xlsx -> 巨鹿县_退回修改.xlsx (巨鹿县.xls -> 巨鹿县.xls_退回修改.xlsx); a name already
+    ``taken`` in this batch gets (2), (3), …"""
     p = Path(path)
-    return f"{p.stem}_退回修改.xlsx"
+    stem = p.stem if p.suffix.lower() in (".xlsx", ".xlsm") else p.name
+    name, n = f"{stem}_退回修改.xlsx", 2
+    while taken is not None and name in taken:
+        name, n = f"{stem}_退回修改({n}).xlsx", n + 1
+    if taken is not None:
+        taken.add(name)
+    return name
 
 
-def annotate(report: FileReport, outdir: str | os.PathLike[str], lang: str = "zh") -> Path:
-    """Write the annotated copy of ``report.path`` into ``outdir``; return its path."""
+def annotate(report: FileReport, outdir: str | os.PathLike[str], lang: str = "zh",
+             taken: set[str] | None = None) -> Path:
+    """Write the annotated copy of ``report.path`` into ``outdir``; return its path. ``taken``
+    collects the names written in one batch so that two inputs never share a copy."""
     import openpyxl
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
@@ -37,7 +47,12 @@ def annotate(report: FileReport, outdir: str | os.PathLike[str], lang: str = "zh
     if not openpyxl.xml.DEFUSEDXML:  # entity expansion must be impossible on every openpyxl path
         raise RuntimeError("openpyxl is not using defusedxml (OPENPYXL_DEFUSEDXML is off); refusing to parse")
     # keep_vba=False: an .xlsm's VBA project is dropped, and the copy is saved as .xlsx
-    wb = openpyxl.load_workbook(report.path, keep_vba=False, rich_text=False)
+    source, scratch = _as_xlsx(report.path)
+    try:
+        wb = openpyxl.load_workbook(source, keep_vba=False, rich_text=False)
+    finally:
+        if scratch is not None:
+            scratch.unlink(missing_ok=True)
     # Text that came from the workbook and starts like a formula stays text in the copy.
     for sheet in wb.worksheets:
         for row in sheet.iter_rows():
@@ -88,10 +103,42 @@ def annotate(report: FileReport, outdir: str | os.PathLike[str], lang: str = "zh
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False
 
-    out = Path(outdir) / annotated_name(report.path)
+    out = Path(outdir) / annotated_name(report.path, taken)
     with atomic_path(out) as tmp:
         wb.save(tmp)
     return out
+
+
+def _as_xlsx(path: str | os.PathLike[str]) -> tuple[Path, Path | None]:
+    """openpyxl edits only xlsx/xlsm. An .xls or .ods is first copied, values only, into a scratch
+    xlsx with the same sheets at the same cells, so findings land where they were found."""
+    import tempfile
+
+    from .intake import inspect_file
+    from .reader import load_checked
+    from .xlsxout import SheetWriter, Styles, new_workbook
+
+    if inspect_file(path).kind not in ("xls", "ods"):
+        return Path(path), None
+    grids, _ = load_checked(path)
+    fd, tmp = tempfile.mkstemp(suffix=".xlsx")
+    os.close(fd)
+    wb = new_workbook(tmp)
+    styles = Styles(wb)
+    plain = styles.get()
+    for g in grids:
+        ws = wb.add_worksheet(g.name)
+        if g.visible == "veryhidden":
+            ws.very_hidden()
+        elif g.visible == "hidden":
+            ws.hide()
+        w = SheetWriter(ws, styles, record=False)
+        for r, row in enumerate(g.rows):
+            for c, v in enumerate(row):
+                if v is not None:
+                    w.value(r, c, v if isinstance(v, (int, float)) else str(v), plain)
+    wb.close()
+    return Path(tmp), Path(tmp)
 
 
 def _unescape(text: str) -> str:

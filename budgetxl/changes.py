@@ -169,9 +169,10 @@ def load_budget_list(path: str | os.PathLike[str]) -> dict[str, list[dict[str, A
     p = Path(path)
     try:
         if p.suffix.lower() in (".xlsx", ".xls", ".ods", ".xlsm"):
-            import python_calamine as pc
+            from .reader import load_checked
 
-            rows = pc.CalamineWorkbook.from_path(str(p)).get_sheet_by_index(0).to_python()
+            grids, _ = load_checked(p)
+            rows = [[("" if v is None else v) for v in row] for row in (grids[0].rows if grids else [])]
         else:
             import csv
             import io
@@ -179,6 +180,8 @@ def load_budget_list(path: str | os.PathLike[str]) -> dict[str, list[dict[str, A
             rows = list(csv.reader(io.StringIO(_decode(p.read_bytes()))))
     except FileNotFoundError:
         raise BudgetxlError("file-not-found", path=str(p)) from None
+    except BudgetxlError:
+        raise
     except Exception as exc:
         raise BudgetxlError("bad-roster", path=str(p), detail=str(exc)[:200]) from None
     if not rows:

@@ -234,10 +234,11 @@ def validate(
     if annotate is not None:
         from .annotate import annotate as annotate_file
 
+        taken: set[str] = set()
         for r in reports:
             if r.result is not None:
                 try:
-                    annotated.append(annotate_file(r, annotate, lang_))
+                    annotated.append((r.path, annotate_file(r, annotate, lang_, taken)))
                 except Exception as exc:  # one bad file must not stop the batch
                     typer.echo(f"{r.path}: {exc}", err=True)
     if format is ReportFormat.json:

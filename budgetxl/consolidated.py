@@ -173,18 +173,22 @@ def _get(row: list[Any], cols: dict[str, int], header: str) -> Any:
     return None if v == "" else v
 
 
+def _consolidated_limits():
+    from .intake import Limits
+
+    # A province's consolidated file: thousands of units, millions of cells; still bounded.
+    return Limits(max_file_bytes=1 << 30, max_member_bytes=4 << 30, max_total_bytes=8 << 30, max_ratio=1000,
+                  max_sheet_cells=60_000_000, max_total_cells=120_000_000)
+
+
 def read_consolidated(path: str | os.PathLike[str]) -> list[Submission]:
     """Every unit of a consolidated workbook as a submission document, in 单位概况 order."""
-    import python_calamine as pc
-
     from .findings import ReadError
+    from .reader import load_checked
 
-    try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
-        sheets = {name: wb.get_sheet_by_name(name).to_python() for name in (UNITS, PROJECTS, INDICATORS)
-                  if name in wb.sheet_names}
-    except Exception as exc:
-        raise ReadError("not-a-workbook", path=str(path), detail=str(exc)[:200]) from None
+    grids, _ = load_checked(path, _consolidated_limits())
+    sheets = {g.name: [["" if v is None else v for v in row] for row in g.rows]
+              for g in grids if g.name in (UNITS, PROJECTS, INDICATORS)}
     if set(sheets) != {UNITS, PROJECTS, INDICATORS}:
         raise ReadError("not-consolidated", path=str(path))
 

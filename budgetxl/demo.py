@@ -169,10 +169,11 @@ def run_demo(outdir: str | os.PathLike[str], template: Template | None = None, l
             files.append(copy)
     report.received = len(files)
 
+    taken: set[str] = set()
     for f in files:
         checked = validate_file(f, t)
         if checked.errors:
-            report.annotated.append(annotate(checked, out / RETURNED, lang))
+            report.annotated.append(annotate(checked, out / RETURNED, lang, taken))
 
     report.merge = merge([inbox], out / CONSOLIDATED / "汇总.xlsx", roster=roster, data_dir=out / CONSOLIDATED / "data",
                          template=t, lang=lang)

@@ -30,7 +30,7 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from xml.parsers import expat
 
 from .findings import Finding, ReadError
@@ -91,7 +91,7 @@ def inspect_file(path: str | os.PathLike[str], limits: Limits = LIMITS) -> FileK
             if size == 0:
                 raise _Refuse("intake-empty")
             if size > limits.max_file_bytes:
-                raise _Refuse("intake-too-large", size=_mb(size), limit=_mb(limits.max_file_bytes))
+                raise _Refuse("intake-too-large", size=human_size(size), limit=human_size(limits.max_file_bytes))
             head = fh.read(8192)
             if head.startswith(ZIP_MAGICS):
                 return _inspect_zip(fh, size, limits)
@@ -104,7 +104,7 @@ def inspect_file(path: str | os.PathLike[str], limits: Limits = LIMITS) -> FileK
         raise ReadError("intake-damaged", path=p, detail=exc.strerror or type(exc).__name__) from None
 
 
-def _mb(n: int) -> str:
+def human_size(n: int) -> str:
     return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n / 1024:.0f} KB"
 
 
@@ -221,14 +221,14 @@ def _inspect_zip(fh, size: int, limits: Limits) -> FileKind:
         if info.flag_bits & 0x1:
             raise _Refuse("intake-encrypted")
         if info.file_size > limits.max_member_bytes:
-            raise _Refuse("intake-bomb", detail=f"{info.filename[:60]}: {_mb(info.file_size)}")
+            raise _Refuse("intake-bomb", detail=f"{info.filename[:60]}: {human_size(info.file_size)}")
         if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(info.compress_size, 1):
             raise _Refuse("intake-bomb", detail=f"{info.filename[:60]}: {info.file_size // max(info.compress_size, 1)}:1")
         if info.header_offset + info.compress_size > size:
             raise _Refuse("intake-truncated")
         total += info.file_size
     if total > limits.max_total_bytes:
-        raise _Refuse("intake-bomb", detail=f"{_mb(total)}")
+        raise _Refuse("intake-bomb", detail=f"{human_size(total)}")
 
     reader = _ZipParts(fh, size, names, limits)
     if "mimetype" in names and "[Content_Types].xml" not in names:
@@ -251,7 +251,7 @@ class _ZipParts:
         for chunk in self.stream(name):
             out += chunk
             if len(out) > cap:
-                raise _Refuse("intake-bomb", detail=f"{name[:60]}: > {_mb(cap)}")
+                raise _Refuse("intake-bomb", detail=f"{name[:60]}: > {human_size(cap)}")
         return bytes(out)
 
     def stream(self, name: str):
@@ -294,7 +294,7 @@ class _ZipParts:
                 raise _Refuse("intake-damaged", detail=f"{name[:60]}: bad compressed data") from None
             produced += len(out)
             if produced > declared:
-                raise _Refuse("intake-bomb", detail=f"{name[:60]}: inflates past its declared {_mb(declared)}")
+                raise _Refuse("intake-bomb", detail=f"{name[:60]}: inflates past its declared {human_size(declared)}")
             if out:
                 crc = zlib.crc32(out, crc)
                 yield out

@@ -37,6 +37,7 @@ class InputFile:
     path: Path  # where the bytes are (a temp file for zip members)
     display: str  # what the user calls it: the path, or archive.zip!member
     mtime: datetime
+    error: tuple[str, dict[str, Any]] | None = None  # refused before reading (an oversized zip member)
 
 
 @dataclass
@@ -111,30 +112,47 @@ def collect_inputs(inputs: Iterable[str | os.PathLike[str]], workdir: Path) -> I
             yield InputFile(p, str(p), _mtime(p) if p.exists() else datetime.now(timezone.utc))
 
 
-MAX_MEMBER_BYTES = 200 * 1024 * 1024  # a unit workbook is a few hundred KB; refuse archive bombs
-
-
 def _zip_members(archive: Path, workdir: Path) -> Iterator[InputFile]:
+    """The workbooks inside a zip archive, extracted one by one into ``workdir``. A member larger
+    than any workbook may be is reported, not extracted; an archive with more members or more
+    bytes than a batch may hold is refused as a whole (a zip bomb of attachments)."""
+    from .intake import LIMITS, human_size
+
     try:
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError):
         yield InputFile(archive, str(archive), _mtime(archive))  # reported as unreadable
         return
     with zf:
-        for n, info in enumerate(zf.infolist()):
+        infos = zf.infolist()
+        total = sum(i.file_size for i in infos)
+        if len(infos) > MAX_ARCHIVE_MEMBERS or total > MAX_ARCHIVE_BYTES:
+            detail = f"{len(infos)} members, {human_size(total)}"
+            yield InputFile(archive, str(archive), _mtime(archive), ("intake-bomb", {"path": str(archive), "detail": detail}))
+            return
+        for n, info in enumerate(infos):
             name = _member_name(info)
             base = name.rsplit("/", 1)[-1]
             if info.is_dir() or Path(base).suffix.lower() not in WORKBOOK_SUFFIXES or base.startswith("~$"):
                 continue
             target = workdir / f"{n:05d}{Path(base).suffix.lower()}"
             display = f"{archive}!{name}"
-            if info.file_size > MAX_MEMBER_BYTES:
-                target.write_bytes(b"")  # empty: refused by the reader like any empty file
-            else:
+            when = datetime(*info.date_time, tzinfo=timezone.utc) if info.date_time[0] >= 1980 else _mtime(archive)
+            if info.file_size > LIMITS.max_file_bytes:
+                yield InputFile(target, display, when, ("intake-too-large", {
+                    "path": display, "size": human_size(info.file_size), "limit": human_size(LIMITS.max_file_bytes)}))
+                continue
+            try:
                 with zf.open(info) as src, open(target, "wb") as dst:
                     shutil.copyfileobj(src, dst, 1 << 20)
-            when = datetime(*info.date_time, tzinfo=timezone.utc) if info.date_time[0] >= 1980 else _mtime(archive)
+            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
+                target.write_bytes(b"")  # damaged or encrypted member: the reader reports it
             yield InputFile(target, display, when)
+
+
+# A batch archive may hold many workbooks, but not more than this.
+MAX_ARCHIVE_MEMBERS = 20_000
+MAX_ARCHIVE_BYTES = 8 * 2**30
 
 
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
@@ -171,6 +189,8 @@ def sha256_of(path: Path) -> str:
 
 def ingest(inp: InputFile, template: Template | None = None) -> Ingested:
     """Hash, read and validate one file (runs in a worker process for large batches)."""
+    if inp.error is not None:
+        return Ingested(inp.display, "", None, inp.mtime, error=inp.error)
     entry = Ingested(inp.display, sha256_of(inp.path), saved_time(inp.path), inp.mtime)
     report = validate_file(inp.path, template)
     if report.error is not None:

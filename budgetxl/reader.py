@@ -33,7 +33,7 @@ from .layout import (
 )
 from .model import SCHEMA, Submission
 from .template import Template, TemplateError, builtin_templates, load_template
-from .values import QUALITATIVE_OP, format_number, normalize_text, parse_value, to_decimal
+from .values import QUALITATIVE_OP, format_number, normalize_text, to_decimal
 
 
 def norm_label(v: Any) -> str:
@@ -357,17 +357,24 @@ def _resolve_template(meta: dict[str, str] | None, ref_text: str | None, given: 
     return load_template()
 
 
-def read_workbook(path: str | os.PathLike[str], template: Template | None = None) -> ReadResult:
-    """Read a unit workbook (xlsx, xlsm, xls, ods) into a :class:`ReadResult`."""
-    from .intake import inspect_file
+def load_checked(path: str | os.PathLike[str], limits: Any = None) -> tuple[list[Grid], list[Finding]]:
+    """The grids of any spreadsheet a user hands us (workbook, roster, budget list, consolidated
+    file), after intake has refused what is not one or would not read within ``limits``
+    (default: those of a unit workbook)."""
+    from .intake import LIMITS, inspect_file
 
     path = Path(path)
     if not path.is_file():
         raise ReadError("file-not-found", path=str(path))
-    kind = inspect_file(path)  # refuses what is not a workbook, or would not read within the limits
-    grids = load_grids(path, kind.merges)
+    kind = inspect_file(path, limits or LIMITS)
+    return load_grids(path, kind.merges), kind.notes
+
+
+def read_workbook(path: str | os.PathLike[str], template: Template | None = None) -> ReadResult:
+    """Read a unit workbook (xlsx, xlsm, xls, ods) into a :class:`ReadResult`."""
+    grids, notes = load_checked(path)
     result = read_grids(str(path), grids, template)
-    result.notes[:0] = kind.notes
+    result.notes[:0] = notes
     return result
 
 

@@ -18,15 +18,13 @@ _T = {
 }
 
 
-def render_reports(reports: list[FileReport], lang: str = "zh", annotated: list[Path] | None = None) -> None:
+def render_reports(reports: list[FileReport], lang: str = "zh", annotated: list[tuple[str, Path]] | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
     t = _T["en" if lang == "en" else "zh"]
     console = Console(highlight=False, soft_wrap=False)
-    annotated_by_src = {}
-    for out in annotated or []:
-        annotated_by_src[out.name] = out
+    annotated_by_src = dict(annotated or [])
     for r in reports:
         unit = r.result.doc.unit if r.result else None
         head = f"[bold]{r.path}[/bold]" + (f"  {unit.code or ''} {unit.name or ''}" if unit else "")
@@ -48,9 +46,7 @@ def render_reports(reports: list[FileReport], lang: str = "zh", annotated: list[
             console.print(table)
         verdict = f"[green]✓ {t['ok']}[/green]" if r.valid else f"[red]✗ {t['bad']}[/red]"
         console.print("  " + t["verdict"].format(verdict=verdict, errors=r.errors, warnings=r.warnings))
-        from .annotate import annotated_name
-
-        out = annotated_by_src.get(annotated_name(r.path))
+        out = annotated_by_src.get(r.path)
         if out is not None:
             console.print("  " + t["annotated"].format(path=out))
     n = len(reports)

@@ -44,14 +44,16 @@ def load_roster(path: str | os.PathLike[str]) -> list[RosterUnit]:
     path = Path(path)
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
-            import python_calamine as pc
+            from .reader import load_checked
 
-            wb = pc.CalamineWorkbook.from_path(str(path))
-            rows = [[_cell(v) for v in row] for row in wb.get_sheet_by_index(0).to_python()]
+            grids, _ = load_checked(path)
+            rows = [[_cell(v) for v in row] for row in (grids[0].rows if grids else [])]
         else:
             rows = [[_cell(v) for v in row] for row in csv.reader(io.StringIO(_decode(path.read_bytes())))]
     except FileNotFoundError:
         raise BudgetxlError("file-not-found", path=str(path)) from None
+    except BudgetxlError:
+        raise
     except Exception as exc:
         raise BudgetxlError("bad-roster", path=str(path), detail=str(exc)[:200]) from None
     rows = [r for r in rows if any(r)]

@@ -330,7 +330,7 @@ class WorkbookGenerator:
         ws.set_column(0, 0, 18)
         ws.set_column(1, 1, 6)
         ws.set_column(2, NCOLS - 1, 16)
-        ws.merge_range(lay.title, 0, lay.title, NCOLS - 1, self._title() or t.template.title, st.cell("title"))
+        w.text(lay.title, 0, self._title() or t.template.title, st.cell("title"), span=NCOLS)
         ws.set_row(lay.title, 30)
         for scalar in UNIT_SCALARS:
             r, c = labels[scalar.label]
@@ -366,7 +366,7 @@ class WorkbookGenerator:
         headers = ["序号", t.label("code"), t.label("name"), t.label("total"), "财政资金", t.label("other"), "指标数",
                    "问题数", "状态", "工作表"]
         widths = [6, 24, 44, 12, 12, 12, 8, 8, 10, 28]
-        ws.merge_range(0, 0, 0, len(headers) - 1, f"{self._title()} 项目汇总", st.cell("title"))
+        w.text(0, 0, f"{self._title()} 项目汇总", st.cell("title"), span=len(headers))
         for c, (h, wd) in enumerate(zip(headers, widths)):
             w.text(1, c, h, st.cell("header"))
             ws.set_column(c, c, wd)
@@ -419,7 +419,7 @@ class WorkbookGenerator:
         st, t = self.styles, self.t
         ws.set_column(0, 0, 4)
         ws.set_column(1, 1, 100)
-        ws.merge_range(0, 0, 0, 1, f"{self._title()} 填报说明", st.cell("title"))
+        SheetWriter(ws, st, record=False).text(0, 0, f"{self._title()} 填报说明", st.cell("title"), span=2)
         lines = instructions_text(t)
         for i, line in enumerate(lines, start=2):
             bold = not line.startswith(" ")
@@ -455,10 +455,11 @@ class WorkbookGenerator:
         chunk = 30000  # a cell holds 32,767 characters
         for i in range(0, max(len(issued_json), 1), chunk):
             rows.append(("issued_json", issued_json[i : i + chunk]))
+        w = SheetWriter(ws, self.styles, record=False)
+        plain = self.styles.get()
         for r, (k, v) in enumerate(rows):
             ws.write_string(r, 0, k)
-            if v is not None:
-                ws.write_string(r, 1, str(v))
+            w.text(r, 1, None if v is None else str(v), plain)
         ws.protect("")
 
 
