@@ -7,15 +7,16 @@ reaches the user is a :class:`BudgetxlError` with a message in Chinese and Engli
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from .i18n import message
 
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True)
-class CellRef:
+class CellRef(NamedTuple):
+    """Where a value was read (a tuple: the reader makes one for every field of every workbook)."""
+
     sheet: str
     row: int  # 0-based
     col: int  # 0-based

@@ -330,7 +330,7 @@ def _xml_chunks(reader: _ZipParts, name: str):
             carry = buf
             continue
         piece, carry = buf[:cut], buf[cut:]
-        if _DTD.search(piece):
+        if b"<!" in piece and _DTD.search(piece):  # (a plain find first: most pieces have no "<!")
             raise _Refuse("intake-dtd", part=name[:80])
         yield piece
     if carry:
@@ -378,17 +378,19 @@ def _col_number(letters: bytes) -> int:
 
 
 # Fast path: every cell written as <c r="A1" ...> (Excel, WPS, LibreOffice and xlsxwriter all do).
-_FAST_COLS = re.compile(rb'<c r="([A-Z]{1,3})\d{1,9}"[^>]*?(?<!/)>')  # non-empty cells' columns
-_FAST_ROWS = re.compile(rb'<c r="[A-Z]{1,3}(\d{1,9})"[^>]*?(?<!/)>')  # and rows
+# One C-level pass collects each cell's reference and the character before its ">" ("/" marks a
+# formatted empty cell, which is not part of the used area).
+_FAST_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,9})"[^>]*(.)>')
 _ODD_CELL_TAG = re.compile(rb'<c(?:[>\t\n\r/]| (?!r="))')  # a cell tag not written as <c r="
+_PREFIXED_CELL = re.compile(rb':c[\s/>]')  # a namespace-prefixed cell tag (<x:c>)
 _MERGE = re.compile(rb"<(?:[\w.\-]+:)?mergeCell[\s/>]")
 
 
 def _scan_worksheet(reader: _ZipParts, name: str, sheet_name: str, area: _Area) -> None:
     """The used area of one worksheet part: the bounding box of its non-empty cells from A1.
 
-    Where every cell tag of a chunk is ``<c r="..."`` the references are collected with C-level
-    regex calls; otherwise (namespace prefixes, cells whose position is implied by their order)
+    Where every cell tag of a chunk is ``<c r="..."`` the references are collected by regex (see
+    _FAST_CELL); otherwise (namespace prefixes, cells whose position is implied by their order)
     the chunk is followed tag by tag, placing cells as the value reader does."""
     state = [0, 0]  # 1-based row of the current <row>, column of the last cell in it
     max_row = max_col = 0
@@ -396,18 +398,15 @@ def _scan_worksheet(reader: _ZipParts, name: str, sheet_name: str, area: _Area) 
         if b"mergeCell" in piece:
             for _ in _MERGE.finditer(piece):
                 area.merge()
-        n_ref = piece.count(b'<c r="')
-        # (namespace-prefixed tags, e.g. <x:c>, and cells without a reference take the slow path)
-        if b":c" not in piece and (piece.count(b"<c") == n_ref or not _ODD_CELL_TAG.search(piece)):
-            cols = set(_FAST_COLS.findall(piece))
-            if cols:
-                max_col = max(max_col, max(_col_number(c) for c in cols))
-                max_row = max(max_row, max(map(int, _FAST_ROWS.findall(piece))))
-            last = piece.rfind(b'<c r="')
-            if last >= 0:
-                m = _ATTR_R.search(piece, last, last + 40)
-                if m:
-                    state = [int(m.group(2)), _col_number(m.group(1))]
+        if not _ODD_CELL_TAG.search(piece) and not _PREFIXED_CELL.search(piece):
+            found = _FAST_CELL.findall(piece)
+            if not found:
+                continue
+            cells = [(c, r) for c, r, end in found if end != b"/"]
+            if cells:
+                max_row = max(max_row, max(map(int, [r for _, r in cells])))
+                max_col = max(max_col, max(_col_number(c) for c in {c for c, _ in cells}))
+            state = [int(found[-1][1]), _col_number(found[-1][0])]
         else:
             max_row, max_col = _scan_tags(piece, state, max_row, max_col)
         if max_row and max_col:

@@ -9,10 +9,11 @@ that every document has exactly one representation and a round trip can compare 
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from .values import QUALITATIVE_OP, format_number, normalize_text, parse_value
 
@@ -29,25 +30,27 @@ def _drop_blank_items(v: Any) -> Any:
     return v
 
 
+_DIRTY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\r\ufffe\uffff]")
+
+
 def clean_text(v: Any) -> Any:
     """"" -> None, CR LF -> LF, characters a workbook cannot store removed; other text as typed."""
     if v is None:
         return None
     if not isinstance(v, str):
         return v
-    v = v.replace("\r\n", "\n").replace("\r", "\n").translate(_ILLEGAL)
+    if _DIRTY.search(v):  # (most text is clean: one C-level scan instead of three passes)
+        v = v.replace("\r\n", "\n").replace("\r", "\n").translate(_ILLEGAL)
     return v or None
+
+
+# Free text typed by a person: cleaned (see clean_text) before it is checked as a string.
+Text = Annotated[str | None, BeforeValidator(clean_text)]
+TextList = Annotated[list[str], BeforeValidator(_drop_blank_items)]
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _clean(cls, v: Any) -> Any:
-        if isinstance(v, list):
-            return [clean_text(x) for x in v]
-        return clean_text(v)
 
 
 class TemplateRef(_Model):
@@ -56,9 +59,9 @@ class TemplateRef(_Model):
 
 
 class Unit(_Model):
-    code: str | None = None
-    name: str | None = None
-    region: str | None = None
+    code: Text = None
+    name: Text = None
+    region: Text = None
 
     @field_validator("code", "region", mode="before")
     @classmethod
@@ -70,14 +73,9 @@ class Unit(_Model):
 
 
 class Overview(_Model):
-    overall: str | None = None
-    items: list[str] = Field(default_factory=list)
-    safeguards: list[str] = Field(default_factory=list)
-
-    @field_validator("items", "safeguards", mode="before")
-    @classmethod
-    def _drop_blank(cls, v: Any) -> Any:
-        return _drop_blank_items(v)
+    overall: Text = None
+    items: TextList = Field(default_factory=list)
+    safeguards: TextList = Field(default_factory=list)
 
 
 class Budget(_Model):
@@ -111,12 +109,12 @@ class IndicatorValue(_Model):
 
 
 class Indicator(_Model):
-    level1: str | None = None
-    level2: str | None = None
-    name: str | None = None
-    description: str | None = None
+    level1: Text = None
+    level2: Text = None
+    name: Text = None
+    description: Text = None
     value: IndicatorValue | None = None
-    basis: str | None = None
+    basis: Text = None
 
     @field_validator("value", mode="before")
     @classmethod
@@ -137,18 +135,13 @@ class Indicator(_Model):
 
 
 class Project(_Model):
-    code: str | None = None
-    name: str | None = None
+    code: Text = None
+    name: Text = None
     budget: Budget = Field(default_factory=Budget)
-    purpose: str | None = None
+    purpose: Text = None
     spending_plan: list[SpendingPoint] = Field(default_factory=list)
-    goals: list[str] = Field(default_factory=list)
+    goals: TextList = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
-
-    @field_validator("goals", mode="before")
-    @classmethod
-    def _drop_blank_goals(cls, v: Any) -> Any:
-        return _drop_blank_items(v)
 
     @field_validator("spending_plan", mode="after")
     @classmethod

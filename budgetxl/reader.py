@@ -14,6 +14,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -36,11 +37,25 @@ from .template import Template, TemplateError, builtin_templates, load_template
 from .values import QUALITATIVE_OP, format_number, normalize_text, to_decimal
 
 
+# Characters that make a cell's text differ from its normalised label: whitespace, full-width
+# and compatibility forms. Text without any of them is its own label (most cells), so the label
+# index normalises only the few cells that need it.
+_NEEDS_NORM = re.compile(r"[\s\u2000-\u206f\u3000\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
+_WS = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=512)
 def norm_label(v: Any) -> str:
     """Labels compare without spaces, line breaks or full/half-width differences."""
     if not isinstance(v, str):
         return ""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", v))
+    if not _NEEDS_NORM.search(v):
+        return v
+    return _WS.sub("", unicodedata.normalize("NFKC", v))
+
+
+LABEL_COLUMNS = 16
+LABEL_LENGTH = 24
 
 
 @dataclass
@@ -67,17 +82,22 @@ class Grid:
         """The first cell (row by row) whose text is ``label``."""
         if self._index is None:
             index: dict[str, tuple[int, int]] = {}
+            needs = _NEEDS_NORM.search
             for r, row in enumerate(self.rows):
-                for c, v in enumerate(row):
-                    if isinstance(v, str) and len(v) <= 40:
-                        index.setdefault(norm_label(v), (r, c))
+                # Labels are short and sit in the form's first columns (a few inserted columns
+                # still fit); long texts and far columns are never labels.
+                for c, v in enumerate(row[:LABEL_COLUMNS]):
+                    if v.__class__ is str and len(v) <= LABEL_LENGTH:
+                        key = _WS.sub("", unicodedata.normalize("NFKC", v)) if needs(v) else v
+                        if key not in index:
+                            index[key] = (r, c)
             self._index = index
         return self._index.get(norm_label(label))
 
     def find_in_row(self, r: int, label: str) -> int | None:
         target = norm_label(label)
         for c, v in enumerate(self.rows[r] if 0 <= r < len(self.rows) else ()):
-            if isinstance(v, str) and norm_label(v) == target:
+            if v.__class__ is str and len(v) <= 40 and norm_label(v) == target:
                 return c
         return None
 
@@ -301,16 +321,24 @@ def _read_indicators(col: _Collector, grid: Grid, t: Template, prefix: str) -> l
         return []
     hr = at[0]
     cols = {key: grid.find_in_row(hr, t.label(key)) for key in INDICATOR_COLUMNS}
+    present = [(k, c) for k, c in cols.items() if c is not None]
+    sources, raw, sheet = col.result.sources, col.result.raw, grid.name
     out: list[dict[str, Any]] = []
     for r in range(hr + 1, grid.nrows):
-        cells = {k: (grid.get(r, c) if c is not None else None) for k, c in cols.items()}
+        row = grid.rows[r]
+        width = len(row)
+        cells = dict.fromkeys(INDICATOR_COLUMNS)
+        for k, c in present:
+            if c < width:
+                cells[k] = row[c]
         if all(v is None for v in cells.values()):
             continue
-        i = len(out)
-        base = f"{prefix}.indicators[{i}]"
-        for k, c in cols.items():
-            if c is not None:
-                col.take(f"{base}.{k}", grid, r, c)
+        base = f"{prefix}.indicators[{len(out)}]"
+        for k, c in present:  # (inlined _Collector.take: this loop runs for every indicator cell)
+            path = f"{base}.{k}"
+            sources[path] = CellRef(sheet, r, c)
+            if cells[k] is not None:
+                raw[path] = cells[k]
         ind = {
             "level1": cell_text(cells["level1"]),
             "level2": cell_text(cells["level2"]),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -186,7 +186,18 @@ def load_template(ref: str | Path | None = None) -> Template:
             raise TemplateError(f"unknown template {ref!r}; built in: {', '.join(sorted(builtin_templates()))}")
         path = found
     try:
-        text = path.read_text(encoding="utf-8")
+        stat = path.stat()
     except OSError as exc:
         raise TemplateError(f"{path}: {exc.strerror or exc}") from exc
-    return parse_template(text, str(path))
+    return _load_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=32)
+def _load_cached(path: str, mtime_ns: int, size: int) -> Template:
+    # Every workbook read resolves its template: parse each spec file once (a Template is frozen,
+    # so sharing it is safe); a changed file (new mtime or size) is parsed again.
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TemplateError(f"{path}: {exc.strerror or exc}") from exc
+    return parse_template(text, path)
