@@ -7,6 +7,8 @@ when they start like a formula.
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import json
 import os
 import shutil
@@ -17,10 +19,11 @@ from typing import Any
 
 from . import consolidated as C
 from .cells import col_letter
-from .csvout import rows_to_csv
-from .fileio import atomic_path, write_text_atomic
+from .csvout import safe_csv_value
+from .fileio import atomic_path
 from .merge import Consolidation
 from .model import decimal_to_number
+from .values import format_number
 from .xlsxout import AMOUNT_FORMAT, SheetWriter, Styles, new_workbook
 
 
@@ -33,12 +36,11 @@ class _Table:
         self.cols = cols
         self.row = 1
         st = styles
-        self.fmt = {
-            "text": st.get(border=1, text_wrap=False),
-            "amount": st.get(border=1, num_format=AMOUNT_FORMAT),
-            "int": st.get(border=1, num_format="0"),
-            "percent": st.get(border=1, num_format="0.##"),
-        }
+        formats = {"text": {}, "amount": {"num_format": AMOUNT_FORMAT}, "int": {"num_format": "0"},
+                   "percent": {"num_format": "0.##"}}
+        self.fmt = {k: st.get(border=1, **props) for k, props in formats.items()}
+        # rows counted although invalid (merge --include-invalid) are flagged red
+        self.flagged = {k: st.get(border=1, bg_color="#FFC7CE", **props) for k, props in formats.items()}
         header = st.cell("header")
         for c, col in enumerate(cols):
             self.w.text(0, c, col.header, header)
@@ -50,10 +52,11 @@ class _Table:
         self.ws.fit_to_pages(1, 0)
         self.ws.repeat_rows(0)
 
-    def add(self, values: dict[str, Any], fmt_override: Any = None) -> None:
+    def add(self, values: dict[str, Any], flagged: bool = False) -> None:
+        formats = self.flagged if flagged else self.fmt
         for c, col in enumerate(self.cols):
             v = values.get(col.key)
-            fmt = fmt_override or self.fmt[col.kind]
+            fmt = formats[col.kind]
             if col.kind == "text":
                 self.w.text(self.row, c, None if v is None else str(v), fmt)
             else:
@@ -64,87 +67,106 @@ class _Table:
         self.ws.autofilter(0, 0, max(self.row - 1, 1), len(self.cols) - 1)
 
 
+class WorkbookSink:
+    """The consolidated workbook, fed one unit's spooled data at a time (see write_outputs).
+
+    The small sheets (汇总, 报送情况, 图表) go through xlsxwriter; the big detail sheets are
+    streamed (see xlsxstream) and spliced in when the package is closed."""
+
+    def __init__(self, cons: Consolidation, output: str | os.PathLike[str], stack: contextlib.ExitStack,
+                 lang: str = "zh"):
+        import tempfile
+
+        from .xlsxstream import StreamedTable
+
+        self.cons, self.lang = cons, lang
+        self.tmp = stack.enter_context(atomic_path(output))
+        spool = Path(tempfile.mkdtemp(prefix="budgetxl-sheets-"))
+        stack.callback(shutil.rmtree, spool, ignore_errors=True)
+        self.spool = spool
+        wb = self.wb = new_workbook(str(self.tmp), constant_memory=True)
+        wb.set_properties({"title": "预算绩效目标汇总", "author": "budgetxl"})
+        st = self.st = Styles(wb)
+        self.formats = {
+            "text": st.get(border=1, text_wrap=False),
+            "quoted": st.get(border=1, text_wrap=False, quote_prefix=True),
+            "amount": st.get(border=1, num_format=AMOUNT_FORMAT),
+            "int": st.get(border=1, num_format="0"),
+            "percent": st.get(border=1, num_format="0.##"),
+        }
+        self.summary_rows = _write_summary(wb, st, cons)
+        _write_status(wb, st, cons)
+        self.projects = StreamedTable(wb, st, C.PROJECTS, C.project_columns(cons.months, cons.most("max_goals")),
+                                      spool, self.formats)
+        self.indicators = StreamedTable(wb, st, C.INDICATORS, C.INDICATOR_COLS, spool, self.formats)
+        self.units = StreamedTable(wb, st, C.UNITS, C.overview_columns(cons.most("max_items"),
+                                                                      cons.most("max_safeguards")),
+                                   spool, self.formats)
+
+    def add(self, data: dict[str, Any]) -> None:
+        for row in data["projects"]:
+            self.projects.add(row)
+        for row in data["indicators"]:
+            self.indicators.add(row)
+        self.units.add(data["overview"])
+
+    def close(self) -> list[Path]:
+        from .xlsxstream import StreamedTable, splice
+
+        findings = StreamedTable(self.wb, self.st, C.FINDINGS, C.FINDING_COLS, self.spool, self.formats)
+        for row in _finding_rows(self.cons, self.lang):
+            findings.add(row)
+        streamed = [self.projects, self.indicators, self.units, findings]
+        for table in streamed:
+            table.close()
+        level1: Counter = Counter()
+        for e in self.cons.counted_entries():
+            level1.update(e.stats["level1"])
+        _write_charts(self.wb, self.st, self.summary_rows, level1)
+        self.wb.close()
+        splice(self.tmp, streamed)
+        return []
+
+
+def write_outputs(cons: Consolidation, output: str | os.PathLike[str] | None = None,
+                  data_dir: str | os.PathLike[str] | None = None, lang: str = "zh") -> list[Path]:
+    """The consolidated workbook and/or the data files, in one pass over the spooled units.
+    Everything is written atomically: on failure no half-written output is left."""
+    with contextlib.ExitStack() as stack:
+        sinks: list[Any] = []
+        if output is not None:
+            sinks.append(WorkbookSink(cons, output, stack, lang))
+        if data_dir is not None:
+            sinks.append(DataSink(cons, data_dir, stack))
+        for data in cons.payloads():
+            for sink in sinks:
+                sink.add(data)
+        written = [p for sink in sinks for p in sink.close()]
+    return written
+
+
 def write_consolidated(cons: Consolidation, output: str | os.PathLike[str], lang: str = "zh") -> None:
-    """The consolidated workbook; the big detail sheets are streamed (see xlsxstream)."""
-    import tempfile
+    write_outputs(cons, output, None, lang)
 
-    from .xlsxstream import StreamedTable, splice
 
-    docs = cons.docs()
-    max_goals = max((len(p.goals) for d in docs for p in d.projects), default=0)
-    max_items = max((len(d.overview.items) for d in docs), default=0)
-    max_safe = max((len(d.overview.safeguards) for d in docs), default=0)
-    spool = Path(tempfile.mkdtemp(prefix="budgetxl-spool-"))
-    try:
-        with atomic_path(output) as tmp:
-            wb = new_workbook(str(tmp), constant_memory=True)
-            wb.set_properties({"title": "预算绩效目标汇总", "author": "budgetxl"})
-            st = Styles(wb)
-            formats = {
-                "text": st.get(border=1, text_wrap=False),
-                "quoted": st.get(border=1, text_wrap=False, quote_prefix=True),
-                "amount": st.get(border=1, num_format=AMOUNT_FORMAT),
-                "int": st.get(border=1, num_format="0"),
-                "percent": st.get(border=1, num_format="0.##"),
-            }
-            summary_rows = _write_summary(wb, st, cons)
-            _write_status(wb, st, cons)
-            streamed = []
-            projects = StreamedTable(wb, st, C.PROJECTS, C.project_columns(cons.months, max_goals), spool, formats)
-            for d in docs:
-                for row in C.project_rows(d, cons.months):
-                    projects.add(row)
-            indicators = StreamedTable(wb, st, C.INDICATORS, C.INDICATOR_COLS, spool, formats)
-            level1: Counter = Counter()
-            for d in docs:
-                for row in C.indicator_rows(d):
-                    indicators.add(row)
-                    level1[row["level1"] or "（空）"] += 1
-            units = StreamedTable(wb, st, C.UNITS, C.overview_columns(max_items, max_safe), spool, formats)
-            for d in docs:
-                units.add(C.overview_row(d))
-            findings = StreamedTable(wb, st, C.FINDINGS, C.FINDING_COLS, spool, formats)
-            for row in _finding_rows(cons, lang):
-                findings.add(row)
-            streamed = [projects, indicators, units, findings]
-            for table in streamed:
-                table.close()
-            _write_charts(wb, st, summary_rows, level1)
-            wb.close()
-            splice(tmp, streamed)
-    finally:
-        shutil.rmtree(spool, ignore_errors=True)
+def write_data_files(cons: Consolidation, outdir: str | os.PathLike[str]) -> list[Path]:
+    return write_outputs(cons, None, outdir)
 
 
 def _write_summary(wb, st: Styles, cons: Consolidation) -> int:
     t = _Table(wb, st, C.SUMMARY, C.SUMMARY_COLS)
-    flagged = st.get(border=1, bg_color="#FFC7CE")
-    flagged_amount = st.get(border=1, bg_color="#FFC7CE", num_format=AMOUNT_FORMAT)
     totals = {"projects": 0, "total": Decimal(0), "fiscal": Decimal(0), "other": Decimal(0), "indicators": 0}
     for u in cons.units:
+        e = u.entry
         row: dict[str, Any] = {"unit_code": u.code, "unit_name": u.name, "region": u.region, "status": u.status,
-                               "file": Path(u.entry.display.split("!")[-1]).name if u.entry else None}
-        if u.entry and u.entry.doc:
-            row["year"] = u.entry.doc.year
-        if u.counted and u.entry and u.entry.doc:
-            d = u.entry.doc
-            row["projects"] = len(d.projects)
-            row["indicators"] = sum(len(p.indicators) for p in d.projects)
-            for k in ("total", "fiscal", "other"):
-                row[k] = sum((getattr(p.budget, k) or Decimal(0) for p in d.projects), Decimal(0))
+                               "file": Path(e.display.split("!")[-1]).name if e else None}
+        if e is not None and e.readable:
+            row["year"] = e.year
+        if u.counted and e is not None and e.readable:
             for k in totals:
-                totals[k] += row[k]
-        if u.status == C.STATUS_INCLUDED_INVALID:
-            for c, col in enumerate(t.cols):
-                v = row.get(col.key)
-                fmt = flagged_amount if col.kind == "amount" else flagged
-                if col.kind == "text":
-                    t.w.text(t.row, c, None if v is None else str(v), fmt)
-                else:
-                    t.w.value(t.row, c, v, fmt)
-            t.row += 1
-        else:
-            t.add(row)
+                row[k] = e.stats[k]
+                totals[k] += e.stats[k]
+        t.add(row, flagged=u.status == C.STATUS_INCLUDED_INVALID)
     last = t.row
     header = st.cell("header")
     amount = st.cell("header", num_format=AMOUNT_FORMAT)
@@ -178,7 +200,7 @@ def _write_status(wb, st: Styles, cons: Consolidation) -> None:
             note = ("被替代为 " if e.status == C.STATUS_SUPERSEDED else "与此文件相同：") + e.note
         elif e.error:
             note = e.error_message("zh")
-        t.add({**_status_row(e, e.unit_code, e.doc.unit.name if e.doc else None), "note": note})
+        t.add({**_status_row(e, e.unit_code, e.unit_name), "note": note})
     t.close()
 
 
@@ -190,14 +212,14 @@ def _status_row(e, code, name) -> dict[str, Any]:
 
 def _finding_rows(cons: Consolidation, lang: str):
     for e in cons.entries:
-        name = e.doc.unit.name if e.doc else None
+        name = e.unit_name
         if e.error:
             yield {"file": e.display, "rule": "unreadable", "severity": "error", "message": e.error_message(lang)}
         for f in e.findings:
             yield {"file": e.display, "unit_code": e.unit_code, "unit_name": name, "rule": f.rule,
                    "severity": f.severity, "sheet": f.sheet, "cell": f.cell, "message": f.message(lang)}
     for e, f in cons.extra_findings:
-        yield {"file": e.display, "unit_code": e.unit_code, "unit_name": e.doc.unit.name if e.doc else None,
+        yield {"file": e.display, "unit_code": e.unit_code, "unit_name": e.unit_name,
                "rule": f.rule, "severity": f.severity, "message": f.message(lang)}
 
 
@@ -243,42 +265,96 @@ def _write_charts(wb, st: Styles, summary_rows: int, level1: Counter) -> None:
 
 # ---- data files --------------------------------------------------------------------------------
 
-def write_data_files(cons: Consolidation, outdir: str | os.PathLike[str]) -> list[Path]:
-    """projects and indicators as CSV, Parquet and JSON; the counted submissions as JSON."""
-    import pandas as pd
+class DataSink:
+    """projects and indicators as CSV, Parquet and JSON, and the counted submissions as JSON.
 
-    out = Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
-    docs = cons.docs()
-    max_goals = max((len(p.goals) for d in docs for p in d.projects), default=0)
-    tables = {
-        "projects": ([c.key for c in C.project_columns(cons.months, max_goals)],
-                     [r for d in docs for r in C.project_rows(d, cons.months)]),
-        "indicators": ([c.key for c in C.INDICATOR_COLS], [r for d in docs for r in C.indicator_rows(d)]),
-    }
-    written: list[Path] = []
-    for name, (columns, rows) in tables.items():
-        csv_path = out / f"{name}.csv"
-        write_text_atomic(csv_path, rows_to_csv(rows, columns))
-        json_path = out / f"{name}.json"
-        write_text_atomic(json_path, json.dumps([{c: _jsonable(r.get(c)) for c in columns} for r in rows],
-                                                ensure_ascii=False, separators=(",", ":")))
-        frame = pd.DataFrame([{c: _parquet_value(r.get(c)) for c in columns} for r in rows], columns=columns)
-        parquet_path = out / f"{name}.parquet"
-        with atomic_path(parquet_path) as tmp:
-            frame.to_parquet(tmp, index=False)
-        written += [csv_path, parquet_path, json_path]
-    subs = out / "submissions.json"
-    write_text_atomic(subs, json.dumps([d.to_data() for d in docs], ensure_ascii=False, separators=(",", ":")))
-    written.append(subs)
-    return written
+    Rows go out as they come: the CSV a user opens (formula-looking text quote-prefixed), the
+    JSON records, and a plain spool CSV that Arrow's C++ reader streams into Parquet at the end,
+    typed by the column table, in bounded batches and without a Python object per value."""
+
+    def __init__(self, cons: Consolidation, outdir: str | os.PathLike[str], stack: contextlib.ExitStack):
+        import tempfile
+
+        self.out = Path(outdir)
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.stack = stack
+        spool = Path(tempfile.mkdtemp(prefix="budgetxl-data-"))
+        stack.callback(shutil.rmtree, spool, ignore_errors=True)
+        self.tables: dict[str, tuple] = {}
+        for name, cols in (("projects", C.project_columns(cons.months, cons.most("max_goals"))),
+                           ("indicators", C.INDICATOR_COLS)):
+            keys = [c.key for c in cols]
+            tmp = stack.enter_context(atomic_path(self.out / f"{name}.csv"))
+            safe = csv.writer(stack.enter_context(open(tmp, "w", encoding="utf-8-sig", newline="")),
+                              lineterminator="\r\n")
+            raw_path = spool / f"{name}.csv"
+            raw_fh = stack.enter_context(open(raw_path, "w", encoding="utf-8", newline=""))
+            raw = csv.writer(raw_fh, lineterminator="\n")
+            safe.writerow(keys)
+            raw.writerow(keys)
+            json_fh = stack.enter_context(open(stack.enter_context(atomic_path(self.out / f"{name}.json")), "w",
+                                               encoding="utf-8"))
+            json_fh.write("[")
+            self.tables[name] = (cols, keys, safe, raw, raw_fh, raw_path, json_fh)
+        self.subs_path = self.out / "submissions.json"
+        self.subs = stack.enter_context(open(stack.enter_context(atomic_path(self.subs_path)), "w", encoding="utf-8"))
+        self.subs.write("[")
+        self.first = True
+        self.started: set[str] = set()  # tables whose JSON array has a first record
+
+    def add(self, data: dict[str, Any]) -> None:
+        for name, (_, keys, safe, raw, _, _, json_fh) in self.tables.items():
+            if not data[name]:
+                continue
+            rows = [[r.get(k) for k in keys] for r in data[name]]
+            safe.writerows([safe_csv_value(v) for v in row] for row in rows)
+            raw.writerows([_plain(v) for v in row] for row in rows)
+            text = json.dumps([dict(zip(keys, row)) for row in rows], ensure_ascii=False, separators=(",", ":"),
+                              default=_json_default)
+            json_fh.write(("," if name in self.started else "") + text[1:-1])
+            self.started.add(name)
+        self.subs.write(("" if self.first else ",") + json.dumps(data["doc"], ensure_ascii=False,
+                                                                  separators=(",", ":"), default=_json_default))
+        self.first = False
+
+    def close(self) -> list[Path]:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+        import pyarrow.parquet as pq
+
+        self.subs.write("]")
+        written: list[Path] = []
+        arrow_type = {"text": pa.string(), "amount": pa.float64(), "percent": pa.float64(), "int": pa.int64()}
+        for name, (cols, _, _, _, raw_fh, raw_path, json_fh) in self.tables.items():
+            json_fh.write("]")
+            raw_fh.close()  # (the exit stack closes it again, harmlessly)
+            schema = pa.schema([(c.key, arrow_type[c.kind]) for c in cols])
+            reader = pacsv.open_csv(
+                raw_path,
+                read_options=pacsv.ReadOptions(block_size=8 << 20),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                convert_options=pacsv.ConvertOptions(column_types=schema, strings_can_be_null=True,
+                                                     null_values=[""], quoted_strings_can_be_null=False),
+            )
+            parquet_path = self.out / f"{name}.parquet"
+            with atomic_path(parquet_path) as tmp, pq.ParquetWriter(str(tmp), schema) as writer:
+                for batch in reader:
+                    writer.write_batch(batch)
+            written += [self.out / f"{name}.csv", parquet_path, self.out / f"{name}.json"]
+        written.append(self.subs_path)
+        return written
 
 
-def _jsonable(v: Any) -> Any:
-    return decimal_to_number(v) if isinstance(v, Decimal) else v
+def _plain(v: Any) -> Any:
+    """A value for the spool CSV: exact decimals as text, None as an empty field."""
+    if v is None:
+        return ""
+    if isinstance(v, Decimal):
+        return format_number(v)
+    return v
 
 
-def _parquet_value(v: Any) -> Any:
-    # Amounts go to Parquet as float64 (exact for the <= 6 decimals amounts have); text as string.
-    return float(v) if isinstance(v, Decimal) else v
-
+def _json_default(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return decimal_to_number(v)
+    raise TypeError(f"{type(v).__name__} is not JSON serialisable")

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import re
 import shutil
 import tempfile
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -42,17 +44,24 @@ class InputFile:
 
 @dataclass
 class Ingested:
-    """What merge keeps of one file: small and picklable (worker processes return it)."""
+    """What merge keeps of one file in memory: small and picklable (worker processes return it).
+
+    The file's data itself (its table rows and its document) is spooled to ``payload`` on disk as
+    soon as it is read, so a batch of thousands of workbooks never sits in memory at once."""
 
     display: str
     sha256: str
     saved: datetime | None
     mtime: datetime
-    doc: Submission | None = None
     findings: list[Finding] = field(default_factory=list)
     error: tuple[str, dict[str, Any]] | None = None  # message key and args of an unreadable file
     status: str = ""
     note: str = ""
+    unit: dict[str, str | None] | None = None  # code, name, region as read
+    year: int | None = None
+    project_codes: list[str | None] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)  # projects, indicators, total, fiscal, other, max_*
+    payload: str | None = None  # spool file: see write_payload
 
     @property
     def errors(self) -> int:
@@ -63,12 +72,30 @@ class Ingested:
         return sum(1 for f in self.findings if f.severity == "warning")
 
     @property
+    def readable(self) -> bool:
+        return self.error is None and self.payload is not None
+
+    @property
     def valid(self) -> bool:
-        return self.error is None and self.doc is not None and self.errors == 0
+        return self.readable and self.errors == 0
 
     @property
     def unit_code(self) -> str | None:
-        return self.doc.unit.code if self.doc else None
+        return self.unit.get("code") if self.unit else None
+
+    @property
+    def unit_name(self) -> str | None:
+        return self.unit.get("name") if self.unit else None
+
+    def load(self) -> dict[str, Any]:
+        """The spooled data: {"projects": rows, "indicators": rows, "overview": row, "doc": data}."""
+        with open(self.payload, "rb") as fh:
+            return pickle.load(fh)
+
+    @property
+    def doc(self) -> Submission | None:
+        """The submission read (materialised from the spool; for callers of the library)."""
+        return Submission.model_validate(self.load()["doc"]) if self.payload else None
 
     def error_message(self, lang: str) -> str:
         from .i18n import message
@@ -187,8 +214,9 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def ingest(inp: InputFile, template: Template | None = None) -> Ingested:
-    """Hash, read and validate one file (runs in a worker process for large batches)."""
+def ingest(inp: InputFile, template: Template | None = None, spool: str | None = None) -> Ingested:
+    """Hash, read and validate one file, spooling its data under ``spool`` (runs in a worker
+    process for large batches)."""
     if inp.error is not None:
         return Ingested(inp.display, "", None, inp.mtime, error=inp.error)
     entry = Ingested(inp.display, sha256_of(inp.path), saved_time(inp.path), inp.mtime)
@@ -201,9 +229,38 @@ def ingest(inp: InputFile, template: Template | None = None) -> Ingested:
             args["path"] = inp.display
         entry.error = (key, args)
         return entry
-    entry.doc = report.result.doc if report.result else None
+    doc = report.result.doc
     entry.findings = report.findings
+    entry.unit = doc.unit.model_dump()
+    entry.year = doc.year
+    entry.project_codes = [p.code for p in doc.projects]
+    entry.stats = {
+        "projects": len(doc.projects),
+        "indicators": sum(len(p.indicators) for p in doc.projects),
+        **{k: sum((getattr(p.budget, k) or Decimal(0) for p in doc.projects), Decimal(0))
+           for k in ("total", "fiscal", "other")},
+        "max_goals": max((len(p.goals) for p in doc.projects), default=0),
+        "max_items": len(doc.overview.items),
+        "max_safeguards": len(doc.overview.safeguards),
+        "level1": dict(Counter((i.level1 or "（空）") for p in doc.projects for i in p.indicators)),
+    }
+    entry.payload = write_payload(doc, template, Path(spool) if spool else None)
     return entry
+
+
+def write_payload(doc: Submission, template: Template | None, spool: Path | None) -> str:
+    """Spool a document's table rows (flattened once, here) and its contract data."""
+    months = (template or load_template()).spending_plan.months
+    data = {
+        "projects": list(C.project_rows(doc, months)),
+        "indicators": list(C.indicator_rows(doc)),
+        "overview": C.overview_row(doc),
+        "doc": doc.to_data(),
+    }
+    fd, path = tempfile.mkstemp(suffix=".pkl", dir=spool)
+    with os.fdopen(fd, "wb") as fh:
+        pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
 
 
 # ---- deciding what counts ----------------------------------------------------------------------
@@ -226,23 +283,33 @@ class Consolidation:
     months: list[int]
     include_invalid: bool = False
     extra_findings: list[tuple[Ingested, Finding]] = field(default_factory=list)
+    spool: Any = None  # the TemporaryDirectory holding the entries' payloads (removed with this object)
 
     @property
     def counted(self) -> list[UnitRow]:
         return [u for u in self.units if u.counted]
 
+    def counted_entries(self) -> list[Ingested]:
+        return [u.entry for u in self.counted if u.entry is not None and u.entry.payload]
+
+    def payloads(self) -> Iterator[dict[str, Any]]:
+        """The counted units' spooled data, one at a time, in unit order."""
+        for e in self.counted_entries():
+            yield e.load()
+
     def docs(self) -> list[Submission]:
-        return [u.entry.doc for u in self.counted if u.entry and u.entry.doc]
+        return [Submission.model_validate(p["doc"]) for p in self.payloads()]
 
     def totals(self) -> dict[str, Decimal | int]:
-        total = {"total": Decimal(0), "fiscal": Decimal(0), "other": Decimal(0), "projects": 0, "indicators": 0}
-        for doc in self.docs():
-            for p in doc.projects:
-                for k in ("total", "fiscal", "other"):
-                    total[k] += getattr(p.budget, k) or 0
-                total["projects"] += 1
-                total["indicators"] += len(p.indicators)
+        total: dict[str, Any] = {"total": Decimal(0), "fiscal": Decimal(0), "other": Decimal(0), "projects": 0,
+                                 "indicators": 0}
+        for e in self.counted_entries():
+            for k in total:
+                total[k] += e.stats[k]
         return total
+
+    def most(self, key: str) -> int:
+        return max((e.stats[key] for e in self.counted_entries()), default=0)
 
     def summary(self) -> dict[str, Any]:
         expected = len(self.roster) if self.roster is not None else None
@@ -289,8 +356,8 @@ def decide(entries: list[Ingested], roster: list[RosterUnit] | None, prefer: Ite
     for code in order:
         e = chosen.get(code)
         r = roster_codes.get(code) if roster_codes is not None else None
-        name = r.name if r else (e.doc.unit.name if e and e.doc else None)
-        region = r.region if r else (e.doc.unit.region if e and e.doc else None)
+        name = r.name if r else (e.unit_name if e else None)
+        region = r.region if r else (e.unit.get("region") if e and e.unit else None)
         if e is None:
             units.append(UnitRow(code, name, region, C.STATUS_MISSING))
             continue
@@ -314,14 +381,14 @@ def _cross_unit_duplicates(cons: Consolidation) -> None:
     """duplicate-project-code across workbooks: a code counted for two units."""
     seen: dict[str, UnitRow] = {}
     for u in cons.counted:
-        for p in u.entry.doc.projects:
-            if not p.code:
+        for code in u.entry.project_codes:
+            if not code:
                 continue
-            if p.code in seen and seen[p.code] is not u:
+            if code in seen and seen[code] is not u:
                 f = Finding("duplicate-project-code", "error", None, None,
-                            {"code": p.code, "other": seen[p.code].code}, "duplicate-project-code")
+                            {"code": code, "other": seen[code].code}, "duplicate-project-code")
                 cons.extra_findings.append((u.entry, f))
-            seen.setdefault(p.code, u)
+            seen.setdefault(code, u)
 
 
 # ---- the whole job -----------------------------------------------------------------------------
@@ -335,11 +402,11 @@ class MergeResult:
 
 
 def run_ingest(inputs: list[InputFile], template: Template | None, jobs: int = 1,
-               progress: Progress | None = None) -> list[Ingested]:
+               progress: Progress | None = None, spool: str | None = None) -> list[Ingested]:
     """Ingest files, in a process pool when jobs > 1; results in input order either way."""
     from .parallel import parallel_map
 
-    return parallel_map(ingest, inputs, template, jobs=jobs, progress=progress, label=lambda i: i.display)
+    return parallel_map(ingest, inputs, template, spool, jobs=jobs, progress=progress, label=lambda i: i.display)
 
 
 def merge(
@@ -360,27 +427,25 @@ def merge(
     if missing:
         raise BudgetxlError("file-not-found", path=str(missing[0]))
     t = template or load_template()
+    spool = tempfile.TemporaryDirectory(prefix="budgetxl-spool-")
     workdir = Path(tempfile.mkdtemp(prefix="budgetxl-merge-"))
     try:
         files = list(collect_inputs(inputs, workdir))
         if not files:
             raise BudgetxlError("usage", detail="没有找到工作簿 / no workbook found")
-        entries = run_ingest(files, template, jobs, progress)
+        entries = run_ingest(files, template, jobs, progress, spool.name)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     cons = decide(entries, roster, prefer, include_invalid, t.spending_plan.months)
+    cons.spool = spool
     result = MergeResult(cons, None)
     if strict and (any(u.status != C.STATUS_SUBMITTED for u in cons.units) or any(
             e.status in (C.STATUS_UNREADABLE, C.STATUS_UNKNOWN_UNIT) for e in entries)):
         result.strict_failed = True
         return result
-    if output is not None:
-        from .consolidated_writer import write_consolidated
+    if output is not None or data_dir is not None:
+        from .consolidated_writer import write_outputs
 
-        write_consolidated(cons, output, lang)
-        result.output = Path(output)
-    if data_dir is not None:
-        from .consolidated_writer import write_data_files
-
-        result.data_files = write_data_files(cons, data_dir)
+        result.data_files = write_outputs(cons, output, data_dir, lang)
+        result.output = Path(output) if output is not None else None
     return result

@@ -66,6 +66,7 @@ class Grid:
     rows: list[list[Any]]
     visible: str = "visible"
     _index: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
+    _scanned: int = field(default=0, repr=False)  # rows indexed so far
 
     @property
     def nrows(self) -> int:
@@ -79,20 +80,32 @@ class Grid:
         return None
 
     def find(self, label: str) -> tuple[int, int] | None:
-        """The first cell (row by row) whose text is ``label``."""
-        if self._index is None:
-            index: dict[str, tuple[int, int]] = {}
-            needs = _NEEDS_NORM.search
-            for r, row in enumerate(self.rows):
-                # Labels are short and sit in the form's first columns (a few inserted columns
-                # still fit); long texts and far columns are never labels.
-                for c, v in enumerate(row[:LABEL_COLUMNS]):
-                    if v.__class__ is str and len(v) <= LABEL_LENGTH:
-                        key = _WS.sub("", unicodedata.normalize("NFKC", v)) if needs(v) else v
-                        if key not in index:
-                            index[key] = (r, c)
-            self._index = index
-        return self._index.get(norm_label(label))
+        """The first cell (row by row) whose text is ``label``.
+
+        The label index grows row by row only as far as a lookup needs: the form's labels sit
+        above its indicator rows, so those (the bulk of a sheet) are seldom indexed at all."""
+        key = norm_label(label)
+        index = self._index
+        if index is None:
+            index = self._index = {}
+        hit = index.get(key)
+        if hit is not None:
+            return hit
+        needs = _NEEDS_NORM.search
+        rows = self.rows
+        while self._scanned < len(rows):
+            r = self._scanned
+            self._scanned += 1
+            # Labels are short and sit in the form's first columns (a few inserted columns still
+            # fit); long texts and far columns are never labels.
+            for c, v in enumerate(rows[r][:LABEL_COLUMNS]):
+                if v.__class__ is str and len(v) <= LABEL_LENGTH:
+                    k = _WS.sub("", unicodedata.normalize("NFKC", v)) if needs(v) else v
+                    if k not in index:
+                        index[k] = (r, c)
+            if key in index:
+                return index[key]
+        return None
 
     def find_in_row(self, r: int, label: str) -> int | None:
         target = norm_label(label)
