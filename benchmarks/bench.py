@@ -110,9 +110,20 @@ def child_merge(folder: str, out: str, jobs: str) -> None:
     print(json.dumps({
         "seconds": seconds,
         "units": len(res.consolidation.counted),
-        "peak_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_main_mb": _vm_hwm_mb(),
+        # (workers are forked from this small process, so their ru_maxrss is their own peak)
         "peak_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }))
+
+
+def _vm_hwm_mb() -> float:
+    """This process's peak resident memory. Not ru_maxrss: Linux carries that over from the
+    parent across fork and exec, so a child of a big process would report the parent's peak."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_merge(folder: Path, out: Path, jobs: int) -> dict:

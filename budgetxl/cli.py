@@ -236,7 +236,7 @@ def validate(
 
         taken: set[str] = set()
         for r in reports:
-            if r.result is not None:
+            if r.readable:
                 try:
                     annotated.append((r.path, annotate_file(r, annotate, lang_, taken)))
                 except Exception as exc:  # one bad file must not stop the batch

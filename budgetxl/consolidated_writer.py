@@ -129,9 +129,21 @@ class WorkbookSink:
 
 
 def write_outputs(cons: Consolidation, output: str | os.PathLike[str] | None = None,
-                  data_dir: str | os.PathLike[str] | None = None, lang: str = "zh") -> list[Path]:
-    """The consolidated workbook and/or the data files, in one pass over the spooled units.
-    Everything is written atomically: on failure no half-written output is left."""
+                  data_dir: str | os.PathLike[str] | None = None, lang: str = "zh", jobs: int = 1) -> list[Path]:
+    """The consolidated workbook and/or the data files, each in one pass over the spooled units;
+    with jobs > 1 the two are written by two processes at once. Everything is written atomically:
+    on failure no half-written output is left."""
+    if output is not None and data_dir is not None and jobs > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            data_files = pool.submit(_write_sinks, cons, None, data_dir, lang)
+            written = _write_sinks(cons, output, None, lang)
+            return written + data_files.result()
+    return _write_sinks(cons, output, data_dir, lang)
+
+
+def _write_sinks(cons: Consolidation, output, data_dir, lang: str) -> list[Path]:
     with contextlib.ExitStack() as stack:
         sinks: list[Any] = []
         if output is not None:

@@ -63,6 +63,14 @@ class BudgetxlError(Exception):
     def message(self, lang: str = "zh") -> str:
         return message(self.key, lang, **self.args_)
 
+    def __reduce__(self):
+        # Rebuilt from key and arguments (not the English text) when it crosses a process boundary.
+        return (_rebuild_error, (type(self), self.key, self.args_))
+
+
+def _rebuild_error(cls: type, key: str, args: dict[str, Any]) -> BudgetxlError:
+    return cls(key, **args)
+
 
 class ReadError(BudgetxlError):
     """A file that cannot be read as a budgetxl workbook."""

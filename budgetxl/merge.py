@@ -285,6 +285,10 @@ class Consolidation:
     extra_findings: list[tuple[Ingested, Finding]] = field(default_factory=list)
     spool: Any = None  # the TemporaryDirectory holding the entries' payloads (removed with this object)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # A worker process that writes outputs reads the payloads; the spool stays the parent's.
+        return {**self.__dict__, "spool": None}
+
     @property
     def counted(self) -> list[UnitRow]:
         return [u for u in self.units if u.counted]
@@ -446,6 +450,6 @@ def merge(
     if output is not None or data_dir is not None:
         from .consolidated_writer import write_outputs
 
-        result.data_files = write_outputs(cons, output, data_dir, lang)
+        result.data_files = write_outputs(cons, output, data_dir, lang, jobs)
         result.output = Path(output) if output is not None else None
     return result

@@ -26,8 +26,8 @@ def render_reports(reports: list[FileReport], lang: str = "zh", annotated: list[
     console = Console(highlight=False, soft_wrap=False)
     annotated_by_src = dict(annotated or [])
     for r in reports:
-        unit = r.result.doc.unit if r.result else None
-        head = f"[bold]{r.path}[/bold]" + (f"  {unit.code or ''} {unit.name or ''}" if unit else "")
+        unit = r.unit()
+        head = f"[bold]{r.path}[/bold]" + (f"  {unit['code'] or ''} {unit['name'] or ''}" if unit else "")
         console.print(head)
         if r.error is not None:
             msg = r.error.message(lang) if hasattr(r.error, "message") else str(r.error)

@@ -450,9 +450,10 @@ def sort_findings(findings: list[Finding], result: ReadResult | None) -> list[Fi
 @dataclass
 class FileReport:
     path: str
-    result: ReadResult | None = None
+    result: ReadResult | None = None  # None in a batch (see validate_paths): the unit is kept instead
     findings: list[Finding] = field(default_factory=list)
     error: Exception | None = None  # the file could not be read
+    unit_data: dict[str, Any] | None = None
 
     @property
     def errors(self) -> int:
@@ -471,6 +472,8 @@ class FileReport:
         return self.readable and self.errors == 0
 
     def unit(self) -> dict[str, Any] | None:
+        if self.unit_data is not None:
+            return self.unit_data
         return self.result.doc.unit.model_dump() if self.result else None
 
     def to_data(self, lang: str = "zh") -> dict[str, Any]:
@@ -510,12 +513,12 @@ def validate_file(path: str | os.PathLike[str], template: Template | None = None
 
 
 def _validate_slim(path: Path, template: Template | None) -> FileReport:
-    """validate_file for a worker process: the read's cell map stays behind, the document and the
-    findings come back."""
+    """validate_file for a batch: only the findings and the unit are kept (a batch of thousands
+    must not hold every document, and worker processes send back only what is kept)."""
     report = validate_file(path, template)
     if report.result is not None:
-        report.result.sources.clear()
-        report.result.raw.clear()
+        report.unit_data = report.result.doc.unit.model_dump()
+        report.result = None
     return report
 
 
@@ -525,8 +528,6 @@ def validate_paths(paths: Iterable[str | os.PathLike[str]], template: Template |
     from .parallel import parallel_map
 
     files = list(iter_workbook_files(paths))
-    if jobs <= 1:
-        return [validate_file(f, template) for f in files]
     return parallel_map(_validate_slim, files, template, jobs=jobs, progress=progress)
 
 
