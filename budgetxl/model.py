@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from .values import QUALITATIVE_OP, format_number, normalize_text, parse_value
+from .values import QUALITATIVE_OP, format_number, parse_value
 
 SCHEMA = "budgetxl/submission@1"
 
@@ -126,7 +126,7 @@ class Indicator(_Model):
             text = v.get("text")
         else:
             text = v
-        if isinstance(text, str) and not normalize_text(text):
+        if isinstance(text, str) and not text.strip():  # (what normalize_text would leave empty)
             return None
         return v
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -55,11 +56,16 @@ def _fname(key: str, lang: str = "zh") -> str:
     return en if lang == "en" else zh
 
 
+# Instruction text left in a cell, wherever it stands in the text.
+_INSTRUCTION = re.compile("请填写|请选择|请输入")
+
+
 class _Checker:
     def __init__(self, doc: Submission, t: Template, result: ReadResult | None):
         self.doc, self.t, self.result = doc, t, result
         self.findings: list[Finding] = []
         self.severity = {rid: t.rules.severity.get(rid, r.severity) for rid, r in RULES.items()}
+        self.placeholders = frozenset(t.rules.placeholders)
 
     # -- emitting ------------------------------------------------------------------------------
     def emit(self, rule: str, path: str | None, variant: str = "", project: int | None = None, **args: Any) -> None:
@@ -135,8 +141,7 @@ class _Checker:
         if not isinstance(raw, str) or raw == "":
             return
         stripped = raw.strip()
-        placeholders = self.t.rules.placeholders
-        if stripped in placeholders or any(p in stripped for p in ("请填写", "请选择", "请输入")):
+        if stripped in self.placeholders or _INSTRUCTION.search(stripped):
             self.emit("placeholder", path, project=project, field=FieldKey(key), value=stripped)
         elif stripped != raw:
             self.emit("placeholder", path, "space", project=project, field=FieldKey(key))

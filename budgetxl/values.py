@@ -92,11 +92,16 @@ def to_decimal(value: object) -> Decimal | None:
         return None
 
 
+# One anchored alternation, longest words first (so 大于等于 wins over 大于).
+_OP_RE = re.compile("|".join(re.escape(word) for word, _ in _OP_WORDS))
+_OP_OF = dict(_OP_WORDS)
+
+
 def _split_op(s: str) -> tuple[str | None, str]:
-    for word, op in _OP_WORDS:
-        if s.startswith(word):
-            return op, s[len(word):]
-    return None, s
+    m = _OP_RE.match(s)
+    if m is None:
+        return None, s
+    return _OP_OF[m.group()], s[m.end():]
 
 
 def parse_value(raw: str, qualitative: bool = False) -> dict:
