@@ -174,6 +174,9 @@ class WorkbookGenerator:
             if not locked:
                 self._input_message(ws, vr, vc, scalar.path)
         ws.set_row(lay.purpose, 48)
+        # a long project name wraps inside its merged cell (F:H): give the row the lines it needs
+        name_lines = 1 + int(_text_width(p.name or "") // sum(widths[5:8]))
+        ws.set_row(lay.code, max(20, 15 * name_lines))
 
         # spending plan
         months = t.spending_plan.months
