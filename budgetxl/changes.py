@@ -160,30 +160,14 @@ def load_budget_list(path: str | os.PathLike[str]) -> dict[str, list[dict[str, A
     """A new budget list (CSV/XLSX): unit_code, project_code, project_name, total, fiscal, other
     (or 单位编码, 项目编码, 项目名称, 预算数, 财政资金, 其他资金). Grouped by unit, in file order."""
     from .findings import BudgetxlError
-    from .roster import _decode
+    from .roster import read_table
     from .values import to_decimal
 
     aliases = {"unit_code": "unit_code", "单位编码": "unit_code", "project_code": "code", "项目编码": "code",
                "project_name": "name", "项目名称": "name", "total": "total", "预算数": "total",
                "fiscal": "fiscal", "财政资金": "fiscal", "其中：财政资金": "fiscal", "other": "other", "其他资金": "other"}
     p = Path(path)
-    try:
-        if p.suffix.lower() in (".xlsx", ".xls", ".ods", ".xlsm"):
-            from .reader import load_checked
-
-            grids, _ = load_checked(p)
-            rows = [[("" if v is None else v) for v in row] for row in (grids[0].rows if grids else [])]
-        else:
-            import csv
-            import io
-
-            rows = list(csv.reader(io.StringIO(_decode(p.read_bytes()))))
-    except FileNotFoundError:
-        raise BudgetxlError("file-not-found", path=str(p)) from None
-    except BudgetxlError:
-        raise
-    except Exception as exc:
-        raise BudgetxlError("bad-roster", path=str(p), detail=str(exc)[:200]) from None
+    rows = read_table(p)
     if not rows:
         return {}
     header = [aliases.get(str(h).strip()) for h in rows[0]]

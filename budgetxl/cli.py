@@ -47,6 +47,12 @@ LangOpt = Annotated[
 ]
 
 
+TemplateOpt = Annotated[
+    Optional[str], typer.Option("--template", help="模板 id 或 .toml 路径 / template id or spec path")
+]
+JobsOpt = Annotated[int, typer.Option("--jobs", "-j", help="并行进程数（默认 CPU 核数） / worker processes (default: cores)")]
+
+
 def _lang(lang: Lang | None) -> str:
     if lang is not None:
         _state["lang"] = lang.value
@@ -79,8 +85,8 @@ def generate(
     prefill: Annotated[Optional[Path], typer.Option("--prefill", help="提交文档 JSON，生成一个预填工作簿 / submission JSON to pre-fill one workbook")] = None,
     units: Annotated[Optional[Path], typer.Option("--units", help="单位名单 CSV/XLSX，每个单位一个空白工作簿 / roster: one blank workbook per unit")] = None,
     year: Annotated[Optional[int], typer.Option("--year", help="预算年度 / fiscal year (with --units)")] = None,
-    template: Annotated[Optional[str], typer.Option("--template", help="模板 id 或 .toml 路径 / template id or spec path")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行进程数（默认 CPU 核数） / worker processes (default: cores)")] = 0,
+    template: TemplateOpt = None,
+    jobs: JobsOpt = 0,
     lang: LangOpt = None,
 ) -> None:
     """生成工作簿 / Generate unit workbooks (pre-filled from a document, or blank from a roster)."""
@@ -152,7 +158,7 @@ def read(
     workbook: Annotated[Path, typer.Argument(help="单位工作簿 / a unit workbook (xlsx, xlsm, xls, ods)")],
     format: Annotated[ReadFormat, typer.Option("--format", help="json：提交文档；csv：指标行 / json document or csv indicator rows")] = ReadFormat.json,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="输出文件（默认标准输出） / output file (default stdout)")] = None,
-    template: Annotated[Optional[str], typer.Option("--template", help="模板 id 或 .toml 路径 / template id or spec path")] = None,
+    template: TemplateOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """读取工作簿，输出提交文档 / Read a workbook into the submission document."""
@@ -207,8 +213,8 @@ def validate(
     paths: Annotated[list[Path], typer.Argument(help="工作簿或文件夹（递归查找） / workbooks or folders (searched recursively)")],
     format: Annotated[ReportFormat, typer.Option("--format", help="text 或 json / report format")] = ReportFormat.text,
     annotate: Annotated[Optional[Path], typer.Option("--annotate", help="把标注了问题的副本写入此目录 / write annotated copies here")] = None,
-    template: Annotated[Optional[str], typer.Option("--template", help="模板 id 或 .toml 路径 / template id or spec path")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行进程数（默认 CPU 核数） / worker processes (default: cores)")] = 0,
+    template: TemplateOpt = None,
+    jobs: JobsOpt = 0,
     lang: LangOpt = None,
 ) -> None:
     """校验工作簿，可生成退回修改的标注副本 / Validate workbooks; optionally write annotated copies."""
@@ -271,8 +277,8 @@ def merge(
     strict: Annotated[bool, typer.Option("--strict", help="有无效文件或缺报时不输出，退出码 1 / write nothing and exit 1 when anything is invalid or missing")] = False,
     include_invalid: Annotated[bool, typer.Option("--include-invalid", help="校验未通过的也计入（标红） / count invalid submissions too (flagged)")] = False,
     prefer: Annotated[Optional[list[Path]], typer.Option("--prefer", help="同一单位多个文件时以此文件为准 / use this file for its unit")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行进程数（默认 CPU 核数） / worker processes (default: cores)")] = 0,
-    template: Annotated[Optional[str], typer.Option("--template", help="模板 id 或 .toml 路径 / template id or spec path")] = None,
+    jobs: JobsOpt = 0,
+    template: TemplateOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """汇总各单位工作簿 / Consolidate unit workbooks into one workbook (and data files)."""
@@ -342,7 +348,7 @@ def sync(
     from_: Annotated[Path, typer.Option("--from", help="新的下达数据（提交文档 JSON） / new issued values (submission JSON)")],
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="输出工作簿 / workbook to write")] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="直接改写原文件（先备份） / rewrite the input, keeping a backup")] = False,
-    template: Annotated[Optional[str], typer.Option("--template", help="模板 id 或 .toml 路径 / template id or spec path")] = None,
+    template: TemplateOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """把新的下达数据同步进县里的工作簿，保留已填内容 / Push new issued values into a workbook, keeping what was filled."""
@@ -379,7 +385,7 @@ def split(
     output: Annotated[Path, typer.Option("-o", "--output", help="输出目录 / output folder")],
     year: Annotated[Optional[int], typer.Option("--year", help="新的预算年度（默认不变） / next fiscal year (default: unchanged)")] = None,
     budget: Annotated[Optional[Path], typer.Option("--budget", help="新预算清单 CSV/XLSX：unit_code,project_code,project_name,total,fiscal,other")] = None,
-    template: Annotated[Optional[str], typer.Option("--template", help="模板 id 或 .toml 路径 / template id or spec path")] = None,
+    template: TemplateOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """把汇总工作簿拆回各单位的预填工作簿 / Split a consolidated workbook into pre-filled unit workbooks."""

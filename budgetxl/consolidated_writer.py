@@ -24,14 +24,14 @@ from .fileio import atomic_path
 from .merge import Consolidation
 from .model import decimal_to_number
 from .values import format_number
-from .xlsxout import AMOUNT_FORMAT, SheetWriter, Styles, new_workbook
+from .xlsxout import AMOUNT_FORMAT, SheetWriter, Styles, new_workbook, table_sheet
 
 
 class _Table:
     """One sheet of rows under a header: filters, frozen header, formats and widths."""
 
     def __init__(self, wb, styles: Styles, name: str, cols: list[C.Col]):
-        self.ws = wb.add_worksheet(name)
+        self.ws = table_sheet(wb, styles, name, cols)
         self.w = SheetWriter(self.ws, styles, record=False)
         self.cols = cols
         self.row = 1
@@ -41,16 +41,6 @@ class _Table:
         self.fmt = {k: st.get(border=1, **props) for k, props in formats.items()}
         # rows counted although invalid (merge --include-invalid) are flagged red
         self.flagged = {k: st.get(border=1, bg_color="#FFC7CE", **props) for k, props in formats.items()}
-        header = st.cell("header")
-        for c, col in enumerate(cols):
-            self.w.text(0, c, col.header, header)
-            self.ws.set_column(c, c, col.width)
-        self.ws.freeze_panes(1, 0)
-        self.ws.set_row(0, 24)
-        self.ws.set_paper(9)
-        self.ws.set_landscape()
-        self.ws.fit_to_pages(1, 0)
-        self.ws.repeat_rows(0)
 
     def add(self, values: dict[str, Any], flagged: bool = False) -> None:
         formats = self.flagged if flagged else self.fmt

@@ -7,6 +7,7 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .findings import BudgetxlError
 
@@ -39,23 +40,29 @@ def _cell(v: object) -> str:
     return "" if v is None else str(v).strip()
 
 
-def load_roster(path: str | os.PathLike[str]) -> list[RosterUnit]:
-    """Units from a CSV or XLSX with headers code,name,region or 单位编码,单位名称,行政区划代码."""
+def read_table(path: str | os.PathLike[str]) -> list[list[Any]]:
+    """The rows of a small table a user gives us (roster, budget list): the first sheet of a
+    spreadsheet (through intake) or a CSV in UTF-8 or GBK. Empty cells are ""."""
     path = Path(path)
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
             from .reader import load_checked
 
             grids, _ = load_checked(path)
-            rows = [[_cell(v) for v in row] for row in (grids[0].rows if grids else [])]
-        else:
-            rows = [[_cell(v) for v in row] for row in csv.reader(io.StringIO(_decode(path.read_bytes())))]
+            return [[("" if v is None else v) for v in row] for row in (grids[0].rows if grids else [])]
+        return list(csv.reader(io.StringIO(_decode(path.read_bytes()))))
     except FileNotFoundError:
         raise BudgetxlError("file-not-found", path=str(path)) from None
     except BudgetxlError:
         raise
     except Exception as exc:
         raise BudgetxlError("bad-roster", path=str(path), detail=str(exc)[:200]) from None
+
+
+def load_roster(path: str | os.PathLike[str]) -> list[RosterUnit]:
+    """Units from a CSV or XLSX with headers code,name,region or 单位编码,单位名称,行政区划代码."""
+    path = Path(path)
+    rows = [[_cell(v) for v in row] for row in read_table(path)]
     rows = [r for r in rows if any(r)]
     if not rows:
         raise BudgetxlError("bad-roster", path=str(path), detail="empty")

@@ -165,3 +165,21 @@ def new_workbook(path: str, **options: Any) -> xlsxwriter.Workbook:
     )
     wb.worksheet_class = FastWorksheet
     return wb
+
+
+def table_sheet(wb: xlsxwriter.Workbook, styles: Styles, name: str, cols: list) -> Any:
+    """A worksheet for a table: header row, column widths, frozen header, A4 landscape, one page
+    wide, header repeated on every printed page. ``cols`` have ``header`` and ``width``."""
+    ws = wb.add_worksheet(name)
+    header = styles.cell("header")
+    w = SheetWriter(ws, styles, record=False)
+    for c, col in enumerate(cols):
+        w.text(0, c, col.header, header)
+        ws.set_column(c, c, col.width)
+    ws.freeze_panes(1, 0)
+    ws.set_row(0, 24)
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    return ws

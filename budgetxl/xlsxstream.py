@@ -36,22 +36,11 @@ class StreamedTable:
     """One data sheet: ``cols`` are (header, kind, width) with kind text | amount | int | percent."""
 
     def __init__(self, wb, styles, name: str, cols: list, spool: Path, formats: dict[str, Any]):
-        from .xlsxout import SheetWriter
+        from .xlsxout import table_sheet
 
-        self.ws = wb.add_worksheet(name)
+        self.ws = table_sheet(wb, styles, name, cols)
         self.sheet_index = len(wb.worksheets())  # xlsxwriter names the part sheet<N>.xml
         self.cols = cols
-        header = styles.cell("header")
-        w = SheetWriter(self.ws, styles, record=False)
-        for c, col in enumerate(cols):
-            w.text(0, c, col.header, header)
-            self.ws.set_column(c, c, col.width)
-        self.ws.freeze_panes(1, 0)
-        self.ws.set_row(0, 24)
-        self.ws.set_paper(9)
-        self.ws.set_landscape()
-        self.ws.fit_to_pages(1, 0)
-        self.ws.repeat_rows(0)
         # Style ids of the data cells, fixed now so that rows can be written before the package is.
         self.style = {kind: fmt._get_xf_index() for kind, fmt in formats.items()}
         self.refs = [col_letter(c) for c in range(len(cols))]
