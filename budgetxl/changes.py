@@ -31,10 +31,11 @@ class Change:
     field: str | None = None
     old: Any = None
     new: Any = None
+    note: str | None = None  # "filled": a withdrawn project whose typed content is not carried over
 
     def to_data(self) -> dict[str, Any]:
         return {"kind": self.kind, "project": self.project, "field": self.field,
-                "old": _plain(self.old), "new": _plain(self.new)}
+                "old": _plain(self.old), "new": _plain(self.new), "note": self.note}
 
     def text(self, lang: str = "zh") -> str:
         label = {"added": ("新增项目", "project added"), "withdrawn": ("撤回项目", "project withdrawn"),
@@ -42,6 +43,10 @@ class Change:
                  "changed": ("修改", "changed")}[self.kind][1 if lang == "en" else 0]
         if self.kind == "changed":
             return f"{label} {self.project} {self.field}: {_plain(self.old)} → {_plain(self.new)}"
+        if self.note == "filled":
+            extra = ("（其已填写的内容不再保留在新工作簿中，原工作簿仍有）" if lang != "en"
+                     else " (its filled content is not carried into the new workbook; the original keeps it)")
+            return f"{label} {self.project}{extra}"
         return f"{label} {self.project}"
 
 
@@ -71,27 +76,59 @@ class SyncResult:
     backup: Path | None = None
 
 
-def sync_document(current: Submission, issued: Submission, previously_issued: list[str] | None = None) -> SyncResult:
-    """New issued values into ``current``. Projects are matched by code, then by name (a code
-    the city changed). ``previously_issued`` lists the codes issued before: a project the county
-    added itself (not among them) is kept, a previously issued one missing from ``issued`` is
-    withdrawn."""
-    changes: list[Change] = []
-    by_code = {p.code: i for i, p in enumerate(current.projects) if p.code}
-    by_name = {p.name: i for i, p in enumerate(current.projects) if p.name}
+def match_projects(old: list[Project], new: list[Project]) -> list[tuple[int | None, int | None]]:
+    """Pair old and new projects: by code (duplicates one to one, in order), then by name among
+    those left (a code the city changed). Unpaired ones come as (i, None) and (None, j)."""
+    by_code: dict[str, list[int]] = {}
+    for i, p in enumerate(old):
+        if p.code:
+            by_code.setdefault(p.code, []).append(i)
     used: set[int] = set()
+    pairs: dict[int, int] = {}
+    for j, p in enumerate(new):
+        candidates = [i for i in by_code.get(p.code or "", []) if i not in used]
+        if candidates:
+            pairs[j] = candidates[0]
+            used.add(candidates[0])
+    new_codes = {p.code for p in new if p.code}
+    for j, p in enumerate(new):
+        if j in pairs or not p.name:
+            continue
+        i = next((i for i, q in enumerate(old)
+                  if i not in used and q.name == p.name and q.code not in new_codes), None)
+        if i is not None:
+            pairs[j] = i
+            used.add(i)
+    out: list[tuple[int | None, int | None]] = [(pairs.get(j), j) for j in range(len(new))]
+    out += [(i, None) for i in range(len(old)) if i not in used]
+    return out
+
+
+def _filled(p: Project) -> bool:
+    return bool(p.purpose or p.goals or p.indicators or p.spending_plan)
+
+
+def sync_document(current: Submission, issued: Submission, previously_issued: list[str] | None = None) -> SyncResult:
+    """New issued values into ``current`` (projects paired by :func:`match_projects`).
+
+    ``previously_issued`` lists the codes issued before. A project not paired with an issued
+    one is withdrawn only when it was issued before and no other sheet of the same project was
+    paired; one the county added itself, a second copy of a project, or any unpaired project when
+    the earlier issue is unknown (no metadata) is kept, so typed content is never dropped by a
+    guess."""
+    changes: list[Change] = []
     projects: list[Project] = []
-    issued_codes = {p.code for p in issued.projects if p.code}
-    for new in issued.projects:
-        i = by_code.get(new.code) if new.code else None
-        if i is None or i in used:
-            j = by_name.get(new.name) if new.name else None
-            i = j if j is not None and j not in used and current.projects[j].code not in issued_codes else None
+    pairs = match_projects(current.projects, issued.projects)
+    paired_codes = {current.projects[i].code for i, j in pairs if i is not None and j is not None}
+    previous = set(previously_issued) if previously_issued is not None else None
+    for i, j in pairs:
+        if j is None:
+            continue
+        new = issued.projects[j]
         if i is None:
             projects.append(Project(code=new.code, name=new.name, budget=new.budget.model_copy()))
             changes.append(Change("added", _key(new)))
             continue
-        used.add(i)
         old = current.projects[i]
         merged = old.model_copy(deep=True)
         for path in ISSUED_PROJECT_FIELDS:
@@ -100,15 +137,16 @@ def sync_document(current: Submission, issued: Submission, previously_issued: li
                 changes.append(Change("changed", _key(new), path, before, after))
         merged.code, merged.name, merged.budget = new.code, new.name, new.budget.model_copy()
         projects.append(merged)
-    previous = set(previously_issued) if previously_issued is not None else None
-    for i, p in enumerate(current.projects):
-        if i in used:
+    for i, j in pairs:
+        if j is not None:
             continue
-        if previous is not None and p.code not in previous:
+        p = current.projects[i]
+        issued_before = previous is not None and p.code in previous
+        if issued_before and p.code not in paired_codes:
+            changes.append(Change("withdrawn", _key(p), note="filled" if _filled(p) else None))
+        else:
             projects.append(p.model_copy(deep=True))
             changes.append(Change("kept", _key(p)))
-        else:
-            changes.append(Change("withdrawn", _key(p)))
     data = current.model_dump(by_alias=True)
     data["projects"] = [p.model_dump() for p in projects]
     for k in ("code", "name", "region"):
@@ -206,7 +244,8 @@ def split_consolidated(path: str | os.PathLike[str], outdir: str | os.PathLike[s
         if budgets is not None:
             issued = Submission.model_validate({"template": data["template"], "unit": data["unit"],
                                                 "projects": budgets.get(doc.unit.code or "", [])})
-            synced = sync_document(Submission.model_validate(data), issued)
+            # last year's projects were all issued: those missing from the new list are withdrawn
+            synced = sync_document(Submission.model_validate(data), issued, [p.code for p in doc.projects if p.code])
             data = synced.doc.model_dump(by_alias=True)
             changes = synced.changes
         new = Submission.model_validate(data)
@@ -269,19 +308,19 @@ def diff_documents(old: Submission, new: Submission) -> dict[str, Any]:
         a, b = getattr(old.overview, k), getattr(new.overview, k)
         if a != b:
             out["overview"].append({"field": f"overview.{k}", "old": a, "new": b})
-    old_by = {_key(p): p for p in old.projects}
-    new_by = {_key(p): p for p in new.projects}
-    for k, p in new_by.items():
-        if k not in old_by:
+    for i, j in match_projects(old.projects, new.projects):
+        if i is None:
+            p = new.projects[j]
             out["projects"]["added"].append({"code": p.code, "name": p.name})
-    for k, p in old_by.items():
-        if k not in new_by:
-            out["projects"]["removed"].append({"code": p.code, "name": p.name})
-    for k, a in old_by.items():
-        b = new_by.get(k)
-        if b is None:
             continue
+        if j is None:
+            p = old.projects[i]
+            out["projects"]["removed"].append({"code": p.code, "name": p.name})
+            continue
+        a, b = old.projects[i], new.projects[j]
         fields = []
+        if a.code != b.code:
+            fields.append({"field": "code", "old": a.code, "new": b.code})
         for f in PROJECT_FIELDS:
             va, vb = _value(_get(a, f)), _value(_get(b, f))
             if va != vb:

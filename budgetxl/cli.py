@@ -237,6 +237,7 @@ def validate(
 
         reports.append(FileReport(str(p), error=BudgetxlError("file-not-found", path=str(p))))
     annotated = []
+    failed = 0
     if annotate is not None:
         from .annotate import annotate as annotate_file
 
@@ -246,7 +247,9 @@ def validate(
                 try:
                     annotated.append((r.path, annotate_file(r, annotate, lang_, taken)))
                 except Exception as exc:  # one bad file must not stop the batch
-                    typer.echo(f"{r.path}: {exc}", err=True)
+                    failed += 1
+                    detail = getattr(exc, "strerror", None) or str(exc)
+                    typer.echo(message("io-error", lang_, path=r.path, detail=detail), err=True)
     if format is ReportFormat.json:
         _emit(reports_json(reports, lang_) + "\n", None)
     else:
@@ -256,7 +259,7 @@ def validate(
     for r in reports:
         if r.error is not None:
             typer.echo(r.error.message(lang_) if isinstance(r.error, BudgetxlError) else str(r.error), err=True)
-    if any(not r.readable for r in reports):
+    if any(not r.readable for r in reports) or failed:
         raise typer.Exit(2)
     raise typer.Exit(0 if all(r.valid for r in reports) else 1)
 
@@ -462,6 +465,14 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except OSError as exc:
+        # A file-system error (a folder where a file should go, no space, no permission): one line,
+        # exit 2, as for any file the user must fix. BUDGETXL_DEBUG=1 shows the traceback.
+        if os.environ.get("BUDGETXL_DEBUG"):
+            raise
+        where = exc.filename or ""
+        typer.echo(message("io-error", _state["lang"], path=where, detail=exc.strerror or str(exc)), err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

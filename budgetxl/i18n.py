@@ -22,6 +22,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad-json": ("{path}：不是有效的提交文档 JSON（{detail}）", "{path}: not a valid submission JSON document ({detail})"),
     "bad-roster": ("{path}：单位名单无法读取（{detail}）", "{path}: the roster cannot be read ({detail})"),
     "bad-template": ("模板无法使用：{detail}", "Template cannot be used: {detail}"),
+    "is-consolidated": (
+        "{path}：这是 budgetxl 生成的汇总工作簿，不是单位报送的绩效目标表。",
+        "{path}: this is a consolidated workbook made by budgetxl merge, not a unit's submission.",
+    ),
+    "output-is-input": (
+        "输出文件 {path} 也是输入文件之一，已停止以免覆盖报送文件。请换一个输出文件名。",
+        "The output {path} is also one of the inputs; stopped so as not to overwrite a submission. "
+        "Choose another output name.",
+    ),
+    "io-error": ("{path}：{detail}", "{path}: {detail}"),
     "not-consolidated": (
         "{path}：不是 budgetxl 汇总工作簿（缺少“单位概况”“项目明细”“绩效指标明细”表）",
         "{path}: not a budgetxl consolidated workbook (sheets 单位概况, 项目明细, 绩效指标明细 missing)",

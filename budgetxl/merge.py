@@ -420,16 +420,19 @@ def merge(
     data_dir: str | os.PathLike[str] | None = None,
     strict: bool = False,
     include_invalid: bool = False,
-    prefer: Iterable[str] = (),
+    prefer: list[str] | tuple[str, ...] = (),
     template: Template | None = None,
     jobs: int = 1,
     progress: Progress | None = None,
     lang: str = "zh",
 ) -> MergeResult:
     inputs = list(inputs)
-    missing = [p for p in inputs if not Path(p).exists()]
+    missing = [p for p in [*inputs, *prefer] if not Path(p).exists()]
     if missing:
         raise BudgetxlError("file-not-found", path=str(missing[0]))
+    if output is not None and Path(output).exists() and any(
+            Path(p).is_file() and Path(p).resolve() == Path(output).resolve() for p in inputs):
+        raise BudgetxlError("output-is-input", path=str(output))
     t = template or load_template()
     spool = tempfile.TemporaryDirectory(prefix="budgetxl-spool-")
     workdir = Path(tempfile.mkdtemp(prefix="budgetxl-merge-"))

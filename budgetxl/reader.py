@@ -415,6 +415,10 @@ def read_workbook(path: str | os.PathLike[str], template: Template | None = None
 
 
 def read_grids(path: str, grids: list[Grid], template: Template | None = None) -> ReadResult:
+    from .consolidated import INDICATORS, PROJECTS, UNITS
+
+    if {PROJECTS, INDICATORS, UNITS} <= {g.name for g in grids}:
+        raise ReadError("is-consolidated", path=path)  # (merge's own output, e.g. left in the inbox)
     meta_grid = next((g for g in grids if _is_meta(g)), None)
     meta = _read_meta(meta_grid) if meta_grid else None
     # A first look with the default labels is enough to find the template reference.

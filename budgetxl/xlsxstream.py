@@ -22,6 +22,8 @@ from .cells import col_letter, needs_quote
 from .values import format_number
 
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_LITERAL_ESCAPE = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
+MAX_CELL_TEXT = 32767
 
 
 def _number(v: Any) -> str:
@@ -58,6 +60,10 @@ class StreamedTable:
                 continue
             if col.kind == "text":
                 s = str(v)
+                if len(s) > MAX_CELL_TEXT:  # Excel's limit; the data files keep the whole text
+                    s = s[:MAX_CELL_TEXT]
+                if "_x" in s:  # literal _xHHHH_ would be read back as an escaped character
+                    s = _LITERAL_ESCAPE.sub(r"_x005F\1", s)
                 sid = style["quoted"] if needs_quote(s) else style["text"]
                 space = ' xml:space="preserve"' if s != s.strip() else ""
                 out.append(f'<c r="{ref}{r}" s="{sid}" t="inlineStr"><is><t{space}>{s.translate(_ESCAPE)}</t></is></c>')

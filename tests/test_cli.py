@@ -217,3 +217,26 @@ def test_demo_runs_the_whole_cycle(tmp_path):
     juluxian = next(r for r in summary if r[0] == "414001")
     assert juluxian[summary[0].index("预算数")] == 179.5 and juluxian[summary[0].index("状态")] == "已报送"
     assert "未报送" in res.stdout and "沙河市" in res.stdout
+
+
+def test_file_system_errors_are_one_line_exit_2(tmp_path):
+    (tmp_path / "afile").write_text("x")
+    wb = tmp_path / "s.xlsx"
+    assert run("generate", "--prefill", str(SEED), "-o", str(wb)).returncode == 0
+    for args in (("generate", "--prefill", str(SEED), "-o", str(tmp_path / "afile" / "x.xlsx")),
+                 ("generate", "--prefill", str(SEED), "-o", str(tmp_path)),
+                 ("demo", "-o", str(tmp_path / "afile")),
+                 ("read", str(wb), "-o", str(tmp_path)),
+                 ("validate", str(wb), "--annotate", str(tmp_path / "afile")),
+                 ("merge", str(wb), "-o", str(tmp_path / "m.xlsx"), "--prefer", str(tmp_path / "nofile.xlsx"))):
+        res = run(*args)
+        assert res.returncode == 2, (args, res.stdout, res.stderr)
+        assert "Traceback" not in res.stderr and len(res.stderr.strip().splitlines()) == 1, (args, res.stderr)
+
+
+def test_outputs_get_ordinary_file_permissions(tmp_path):
+    out = tmp_path / "s.xlsx"
+    res = subprocess.run(["sh", "-c", f'umask 022 && "{sys.executable}" -m budgetxl generate --prefill "{SEED}" -o "{out}"'],
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert oct(out.stat().st_mode & 0o777) == "0o644"

@@ -387,3 +387,103 @@ def test_diff_reports_projects_fields_and_indicators(tmp_path):
     same = subprocess.run([sys.executable, "-m", "budgetxl", "diff", str(SEED), str(a)], capture_output=True,
                           text=True, encoding="utf-8")
     assert same.returncode == 0 and "相同" in same.stdout
+
+
+# ---- what a careless run or an odd workbook must not do ---------------------------------------------
+
+def test_merge_never_overwrites_an_input_and_skips_its_own_output(tmp_path):
+    src = tmp_path / "inbox" / "巨鹿县.xlsx"
+    generate_workbook(unit_doc(0), src)
+    before = src.read_bytes()
+    res = subprocess.run([sys.executable, "-m", "budgetxl", "merge", str(src), "-o", str(src)],
+                         capture_output=True, text=True, encoding="utf-8")
+    assert res.returncode == 2 and len(res.stderr.strip().splitlines()) == 1
+    assert src.read_bytes() == before
+    # the consolidated file left in the inbox is not taken for a county's submission next time
+    first = merge([tmp_path / "inbox"], tmp_path / "inbox" / "汇总.xlsx", include_invalid=True)
+    again = merge([tmp_path / "inbox"], tmp_path / "汇总2.xlsx", include_invalid=True)
+    assert [u.code for u in again.consolidation.counted] == [u.code for u in first.consolidation.counted] == ["414001"]
+    skipped = [e for e in again.consolidation.entries if e.display.endswith("汇总.xlsx")]
+    assert skipped and skipped[0].error[0] == "is-consolidated" and skipped[0].status == C.STATUS_UNREADABLE
+
+
+def test_streamed_sheets_escape_literal_escapes(tmp_path):
+    doc = unit_doc(0)
+    doc.projects[0].name = "备注_x0041_与_x000D_结尾"
+    src = tmp_path / "a.xlsx"
+    generate_workbook(doc, src)
+    out = tmp_path / "c.xlsx"
+    merge([src], out, include_invalid=True)
+    assert read_consolidated(out)[0].projects[0].name == "备注_x0041_与_x000D_结尾"
+
+
+def test_streamed_sheets_cut_text_at_excels_cell_limit(tmp_path):
+    from budgetxl.consolidated import Col
+    from budgetxl.xlsxout import Styles, new_workbook
+    from budgetxl.xlsxstream import MAX_CELL_TEXT, StreamedTable, splice
+
+    path = tmp_path / "t.xlsx"
+    wb = new_workbook(str(path), constant_memory=True)
+    st = Styles(wb)
+    formats = {k: st.get() for k in ("text", "amount", "int", "percent")}
+    formats["quoted"] = st.get(quote_prefix=True)
+    table = StreamedTable(wb, st, "长文本", [Col("t", "文本")], tmp_path, formats)
+    table.add({"t": "长" * 40000})
+    table.add({"t": "=1+1"})
+    table.close()
+    wb.close()
+    splice(path, [table])
+    ws = openpyxl.load_workbook(path)["长文本"]
+    assert len(ws["A2"].value) == MAX_CELL_TEXT
+    assert ws["A3"].value == "=1+1" and ws["A3"].data_type == "s" and ws["A3"].quotePrefix
+
+
+def _copy_first_project_sheet(path: Path, purpose: str) -> None:
+    book = openpyxl.load_workbook(path)
+    copy = book.copy_worksheet(book["1.非财政开支人员工作经费"])
+    for row in copy.iter_rows():
+        for cell in row:
+            if cell.value == "资金用途":
+                copy.cell(cell.row, cell.column + 1).value = purpose
+    book.save(path)
+
+
+def test_sync_keeps_a_copied_sheet_and_the_original(tmp_path):
+    wb = tmp_path / "巨鹿县.xlsx"
+    generate_workbook(unit_doc(0), wb)
+    _copy_first_project_sheet(wb, "新项目的资金用途")
+    issued = unit_doc(0)
+    issued.projects[0].budget.total = Decimal(80)
+    res = sync_workbook(wb, issued, tmp_path / "out.xlsx")
+    got = read_workbook(tmp_path / "out.xlsx").doc
+    assert len(got.projects) == 11
+    assert got.projects[0].purpose == unit_doc(0).projects[0].purpose and got.projects[0].budget.total == 80
+    assert got.projects[10].purpose == "新项目的资金用途"
+    assert not [c for c in res.changes if c.kind == "withdrawn"]
+
+
+def test_sync_without_metadata_keeps_what_it_cannot_place(tmp_path):
+    wb = tmp_path / "巨鹿县.xlsx"
+    generate_workbook(unit_doc(0), wb)
+    book = openpyxl.load_workbook(wb)
+    del book["_meta"]
+    book.save(wb)
+    issued = unit_doc(0)
+    del issued.projects[9]
+    res = sync_workbook(wb, issued, tmp_path / "out.xlsx")
+    assert len(read_workbook(tmp_path / "out.xlsx").doc.projects) == 10
+    assert [c.kind for c in res.changes] == ["kept"]
+
+
+def test_diff_pairs_duplicates_and_renamed_codes():
+    old = unit_doc(0)
+    new = old.model_copy(deep=True)
+    new.projects.append(new.projects[0].model_copy(deep=True, update={"purpose": "副本"}))
+    new.projects[1].code = "13052924P0058421073ZZ"
+    result = diff_documents(old, new)
+    assert result["projects"]["added"] == [{"code": old.projects[0].code, "name": old.projects[0].name}]
+    assert not result["projects"]["removed"]
+    changed = {p["name"]: p for p in result["projects"]["changed"]}
+    assert changed[old.projects[1].name]["fields"] == [{"field": "code", "old": old.projects[1].code,
+                                                        "new": "13052924P0058421073ZZ"}]
+    assert old.projects[0].name not in changed
