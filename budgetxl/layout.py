@@ -95,7 +95,7 @@ class ProjectLayout:
         return [(self.plan_labels, 1 + i) for i in range(len(months))]
 
 
-def project_layout(template: Template, n_goals: int, n_indicators: int, spare: bool) -> ProjectLayout:
+def project_layout(template: Template, n_goals: int, n_indicators: int) -> ProjectLayout:
     blank = template.blank
     goal_rows = max(blank.min_goal_rows, n_goals + blank.spare_goal_rows)
     indicator_rows = n_indicators + blank.spare_indicator_rows

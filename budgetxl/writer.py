@@ -134,7 +134,7 @@ class WorkbookGenerator:
     def _project_sheet(self, ws, name: str, index: int, p: Project, issued: bool) -> ProjectLayout:
         t, st = self.t, self.styles
         w = SheetWriter(ws, st)
-        lay = project_layout(t, len(p.goals), len(p.indicators), spare=not issued)
+        lay = project_layout(t, len(p.goals), len(p.indicators))
         labels = lay.label_cells()
         widths = [12, 12, 16, 28, 9, 12, 9, 16]
         for c, width in enumerate(widths):
