@@ -173,8 +173,8 @@ def load_grids(path: str | os.PathLike[str],
 
 def cell_text(v: Any) -> str | None:
     """A text field from a cell: numbers typed into text fields become their plain spelling."""
-    if v is None:
-        return None
+    if v is None or v.__class__ is str:  # (the common cases first: this runs for every field)
+        return v
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
     if isinstance(v, float):
