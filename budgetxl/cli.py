@@ -174,7 +174,7 @@ def read(
         text = result.doc.to_json() + "\n"
     else:
         from .csvout import rows_to_csv
-        from .tables import indicator_rows
+        from .consolidated import indicator_rows
 
         text = rows_to_csv(indicator_rows(result.doc), INDICATOR_CSV_COLUMNS)
     _emit(text, output)
