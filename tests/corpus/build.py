@@ -88,6 +88,20 @@ def seed_doc():
     return Submission.from_json(SEED.read_bytes())
 
 
+def billion_laughs(root: bytes, text_tag: bytes):
+    """An edit that gives an XML part the classic nested-entity DTD (10^9 "lol"s) and uses the
+    deepest entity in its first ``text_tag``."""
+    dtd = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<!DOCTYPE ' + root + b' [\n<!ENTITY lol "lol">\n'
+           + b"".join(b'<!ENTITY lol%d "%s">\n' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+                      for i in range(1, 10)) + b"]>\n")
+
+    def laughs(d: bytes) -> bytes:
+        body = d.split(b"?>", 1)[1].lstrip()
+        return dtd + body.replace(text_tag, text_tag + b"&lol9;", 1)
+
+    return laughs
+
+
 def zip_edit(src: Path, dst: Path, replace: dict[str, bytes | Callable[[bytes], bytes]] | None = None,
              add: dict[str, bytes] | None = None, remove: set[str] | None = None) -> None:
     """Rewrite a zip container, changing, adding or removing parts (order and compression kept)."""
@@ -468,14 +482,7 @@ def py_builders(base: Base) -> dict[str, Callable[[Path, dict[str, Path]], None]
 
     @case("xlsx-billion-laughs")
     def _(dst, built):
-        dtd = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<!DOCTYPE sst [\n<!ENTITY lol "lol">\n'
-               + b"".join(b'<!ENTITY lol%d "%s">\n' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
-                          for i in range(1, 10)) + b"]>\n")
-
-        def laughs(d: bytes) -> bytes:
-            body = d.split(b"?>", 1)[1].lstrip()
-            return dtd + body.replace(b"<t>", b"<t>&lol9;", 1)
-        zip_edit(base.xlsx, dst, replace={"xl/sharedStrings.xml": laughs})
+        zip_edit(base.xlsx, dst, replace={"xl/sharedStrings.xml": billion_laughs(b"sst", b"<t>")})
 
     @case("xlsx-external-entity")
     def _(dst, built):
@@ -666,13 +673,7 @@ def py_builders(base: Base) -> dict[str, Callable[[Path, dict[str, Path]], None]
 
     @case("lo-ods-billion-laughs")
     def _(dst, built):
-        dtd = (b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE office:document-content [\n<!ENTITY lol "lol">\n'
-               + b"".join(b'<!ENTITY lol%d "%s">\n' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
-                          for i in range(1, 10)) + b"]>\n")
-
-        def laughs(d: bytes) -> bytes:
-            body = d.split(b"?>", 1)[1].lstrip()
-            return dtd + body.replace(b"<text:p>", b"<text:p>&lol9;", 1)
+        laughs = billion_laughs(b"office:document-content", b"<text:p>")
         zip_edit(built["lo-resave-ods"], dst, replace={"content.xml": laughs})
 
     @case("lo-ods-repeat-bomb")
