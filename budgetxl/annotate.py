@@ -40,7 +40,7 @@ def annotate(report: FileReport, outdir: str | os.PathLike[str], lang: str = "zh
     collects the names written in one batch so that two inputs never share a copy."""
     import openpyxl
     from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
 
     import openpyxl.xml
 
@@ -96,9 +96,17 @@ def annotate(report: FileReport, outdir: str | os.PathLike[str], lang: str = "zh
             link.font = Font(color="0563C1", underline="single")
     if not report.findings:
         ws.cell(2, 1, "未发现问题" if lang != "en" else "No findings")
-    for col, width in zip("ABCDEF", (6, 8, 22, 28, 8, 80)):
+    for col, width in zip("ABCDEF", (6, 8, 22, 44, 8, 80)):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
+    # printed as one list: A4 landscape, one page wide, the message wrapping in its column
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    for row in ws.iter_rows(min_row=2, min_col=6, max_col=6):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
     wb.active = 0
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False
