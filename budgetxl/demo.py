@@ -17,11 +17,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 from pathlib import Path
 
-from .model import Submission
-from .roster import RosterUnit, load_roster
-from .template import Template, load_template
-from .validate import validate_file
-from .writer import generate_for_roster, generate_workbook, workbook_filename
+from .api import (RosterUnit, Submission, Template, annotate_copy, generate_workbook, generate_workbooks,
+                  load_roster, load_template, merge, validate_file, workbook_filename)
+from .messages import message
 
 EXAMPLE_DOC = "juluxian-2024.json"
 EXAMPLE_ROSTER = "xingtai-units.csv"
@@ -98,24 +96,14 @@ class DemoReport:
         from .values import format_number
 
         s = self.merge.consolidation.summary() if self.merge else {}
-        if lang == "en":
-            return [
-                f"1. Issued {self.issued} blank workbooks: {self.outdir / ISSUE}",
-                f"2. Received {self.received} files (simulated county returns): {self.outdir / INBOX}",
-                f"3. Validated them; {len(self.annotated)} annotated copies to send back: {self.outdir / RETURNED}",
-                f"4. Consolidated: {self.outdir / CONSOLIDATED / '汇总.xlsx'}",
-                f"   units expected {s.get('expected')}, received {s.get('received')}, valid {s.get('valid')}, "
-                f"missing {len(s.get('missing', []))}; total {format_number(s.get('total', Decimal(0)))} 万元 "
-                f"over {s.get('projects')} projects",
-            ]
         return [
-            f"1. 下发空白工作簿 {self.issued} 个：{self.outdir / ISSUE}",
-            f"2. 收到报送文件 {self.received} 个（模拟各县填报）：{self.outdir / INBOX}",
-            f"3. 校验完成，{len(self.annotated)} 个文件生成退回修改副本：{self.outdir / RETURNED}",
-            f"4. 汇总：{self.outdir / CONSOLIDATED / '汇总.xlsx'}",
-            f"   应报 {s.get('expected')} 个单位，已收到 {s.get('received')} 个，校验通过 {s.get('valid')} 个，"
-            f"未报送 {len(s.get('missing', []))} 个；{s.get('projects')} 个项目，预算合计 "
-            f"{format_number(s.get('total', Decimal(0)))} 万元",
+            message("demo.issued", lang, n=self.issued, dir=self.outdir / ISSUE),
+            message("demo.received", lang, n=self.received, dir=self.outdir / INBOX),
+            message("demo.validated", lang, n=len(self.annotated), dir=self.outdir / RETURNED),
+            message("demo.merged", lang, path=self.outdir / CONSOLIDATED / "汇总.xlsx"),
+            message("demo.totals", lang, expected=s.get("expected"), received=s.get("received"), valid=s.get("valid"),
+                    missing=len(s.get("missing", [])), projects=s.get("projects"),
+                    total=format_number(s.get("total", Decimal(0)))),
         ]
 
 
@@ -126,29 +114,26 @@ def _age(path: Path, days: float) -> None:
 
 
 def run_demo(outdir: str | os.PathLike[str], template: Template | None = None, lang: str = "zh") -> DemoReport:
-    from .annotate import annotate
-    from .merge import merge
-
     out = Path(outdir)
     t = template or load_template()
     seed = example_document()
     roster = load_roster(example_path(EXAMPLE_ROSTER))
     year = seed.year or 2024
     report = DemoReport(out)
-    report.issued = len(generate_for_roster(roster, year, out / ISSUE, t))
+    report.issued = len(generate_workbooks(roster, year, out / ISSUE, t))
 
     inbox = out / INBOX
     others = [u for u in roster if u.code != seed.unit.code]
     missing, budget_bad, indicator_bad, resubmitted, duplicated = others[-1], others[1], others[4], others[6], others[8]
     files: list[Path] = []
-    seed_path = inbox / workbook_filename(seed.unit.code or "", seed.unit.name, year)
+    seed_path = inbox / workbook_filename(seed.unit.code or "", seed.unit.name, year, t)
     generate_workbook(seed, seed_path, t)
     files.append(seed_path)
     for n, unit in enumerate(others):
         if unit is missing:
             continue
         doc = simulated_submission(seed, unit, n)
-        name = workbook_filename(unit.code, unit.name, year)
+        name = workbook_filename(unit.code, unit.name, year, t)
         if unit is budget_bad:
             doc = with_budget_mistakes(doc)
         elif unit is indicator_bad:
@@ -173,7 +158,7 @@ def run_demo(outdir: str | os.PathLike[str], template: Template | None = None, l
     for f in files:
         checked = validate_file(f, t)
         if checked.errors:
-            report.annotated.append(annotate(checked, out / RETURNED, lang, taken))
+            report.annotated.append(annotate_copy(checked, out / RETURNED, lang, taken))
 
     report.merge = merge([inbox], out / CONSOLIDATED / "汇总.xlsx", roster=roster, data_dir=out / CONSOLIDATED / "data",
                          template=t, lang=lang)

@@ -11,13 +11,17 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from .values import QUALITATIVE_OP, format_number, parse_value
 
+if TYPE_CHECKING:  # (pandas loads only when a frame is asked for)
+    import pandas as pd
+
 SCHEMA = "budgetxl/submission@1"
+EXTRA = "extra"  # fields a template adds are kept under this key (see _clean_extra)
 
 # Characters XML 1.0 (and so xlsx) cannot hold.
 _ILLEGAL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 0xFFFE, 0xFFFF])
@@ -47,6 +51,30 @@ def clean_text(v: Any) -> Any:
 # Free text typed by a person: cleaned (see clean_text) before it is checked as a string.
 Text = Annotated[str | None, BeforeValidator(clean_text)]
 TextList = Annotated[list[str], BeforeValidator(_drop_blank_items)]
+
+
+def _clean_extra(v: Any) -> Any:
+    """Fields a template adds (``extra.<key>``): text cleaned like any text, numbers exact, blanks
+    dropped (one spelling: a field left empty is absent)."""
+    if v is None:
+        return {}
+    if not isinstance(v, dict):
+        return v
+    out: dict[str, Any] = {}
+    for key, x in v.items():
+        if isinstance(x, bool):
+            x = "TRUE" if x else "FALSE"
+        elif isinstance(x, float):
+            x = Decimal(repr(x)) if x == x and x not in (float("inf"), float("-inf")) else None
+        elif isinstance(x, str):
+            x = clean_text(x)
+        if x is not None:
+            out[str(key)] = x
+    return out
+
+
+# Values of template-added fields: text, whole numbers or exact decimals.
+Extra = Annotated[dict[str, str | int | Decimal], BeforeValidator(_clean_extra)]
 
 
 class _Model(BaseModel):
@@ -115,6 +143,7 @@ class Indicator(_Model):
     description: Text = None
     value: IndicatorValue | None = None
     basis: Text = None
+    extra: Extra = Field(default_factory=dict)
 
     @field_validator("value", mode="before")
     @classmethod
@@ -131,7 +160,7 @@ class Indicator(_Model):
         return v
 
     def is_empty(self) -> bool:
-        return all(getattr(self, f) is None for f in type(self).model_fields)
+        return not self.extra and all(getattr(self, f) is None for f in type(self).model_fields if f != EXTRA)
 
 
 class Project(_Model):
@@ -142,6 +171,7 @@ class Project(_Model):
     spending_plan: list[SpendingPoint] = Field(default_factory=list)
     goals: TextList = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
+    extra: Extra = Field(default_factory=dict)
 
     @field_validator("spending_plan", mode="after")
     @classmethod
@@ -159,12 +189,16 @@ class Project(_Model):
 
 
 class Submission(_Model):
+    """One unit's submission (DOMAIN.md section 3). ``template`` may be left out: the default
+    template then applies. ``extra`` holds the unit-sheet fields a template adds."""
+
     schema_: str = Field(default=SCHEMA, alias="schema")
-    template: TemplateRef
+    template: TemplateRef | None = None
     year: int | None = None
     unit: Unit = Field(default_factory=Unit)
     overview: Overview = Field(default_factory=Overview)
     projects: list[Project] = Field(default_factory=list)
+    extra: Extra = Field(default_factory=dict)
 
     @field_validator("projects", mode="after")
     @classmethod
@@ -185,6 +219,20 @@ class Submission(_Model):
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_data(), ensure_ascii=False, indent=indent)
+
+    # -- tables for analysts -------------------------------------------------------------------
+    def projects_frame(self) -> "pd.DataFrame":
+        """One row per project: amounts as floats, codes and text as strings, the spending plan
+        as ``plan_m<month>`` columns, template-added fields as ``extra.<key>`` columns."""
+        from .frames import projects_frame
+
+        return projects_frame(self)
+
+    def indicators_frame(self) -> "pd.DataFrame":
+        """One row per indicator with its project's code and name; ``number`` is a float."""
+        from .frames import indicators_frame
+
+        return indicators_frame(self)
 
 
 def _jsonable(obj: Any) -> Any:

@@ -16,9 +16,9 @@ from typing import Callable, Iterable
 import pytest
 
 from budgetxl.model import Submission
-from budgetxl.reader import read_workbook
-from budgetxl.template import Template, load_template
-from budgetxl.writer import generate_workbook
+from budgetxl.workbook.reader import read_workbook
+from budgetxl.form import Template, load_template
+from budgetxl.workbook.writer import generate_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_PATH = ROOT / "examples" / "juluxian-2024.json"

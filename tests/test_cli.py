@@ -189,7 +189,7 @@ def test_validate_annotate_writes_a_copy_and_never_touches_input(tmp_path):
     assert cell.comment is not None and "spending-plan" in cell.comment.text
     assert cell.fill.fgColor.rgb.endswith("FFC7CE")
     # the annotated copy reads back to exactly the same data
-    from budgetxl.reader import read_workbook
+    from budgetxl.workbook.reader import read_workbook
 
     assert read_workbook(out).doc == read_workbook(wb).doc
 

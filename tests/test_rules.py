@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from budgetxl.reader import read_workbook
+from budgetxl.workbook.reader import read_workbook
 from budgetxl.rules import CATALOGUE, RULES, message_key
-from budgetxl.template import load_template
-from budgetxl.validate import check_document, validate_file
+from budgetxl.form import load_template
+from budgetxl.rules import check_document
+from budgetxl.workbook.validate import validate_file
 
 try:  # tests/ may or may not become a package
     from . import rulecases as rc

@@ -6,10 +6,11 @@ import openpyxl
 import pytest
 
 from budgetxl.model import Submission
-from budgetxl.reader import read_workbook
-from budgetxl.template import TemplateError, builtin_templates, load_template, parse_template
-from budgetxl.validate import check_document, validate_file
-from budgetxl.writer import generate_workbook
+from budgetxl.workbook.reader import read_workbook
+from budgetxl.form import TemplateError, builtin_templates, load_template, parse_template
+from budgetxl.rules import check_document
+from budgetxl.workbook.validate import validate_file
+from budgetxl.workbook.writer import generate_workbook
 
 
 def _doc(template_id: str, indicators: list[dict]) -> Submission:
@@ -92,7 +93,7 @@ def test_template_from_path_with_other_months(tmp_path):
 @pytest.mark.parametrize("bad,needle", [
     ('version = "2024112801"', 'version = "24-11-28"'),
     ("months = [3, 6, 10, 12]", "months = [6, 3]"),
-    ('code = "项目编码"\n', ""),
+    ('label = "项目编码"\n', ""),
     ("[rules.severity]\n", '[rules.severity]\nbudget-sum = "fatal"\n'),
     ("[rules.severity]\n", '[rules.severity]\nbudget_sum = "off"\n'),
 ])

@@ -1,0 +1,33 @@
+"""budgetxl as a library: the entry points the command line and the portal use.
+
+Each returns data (a document, a report, a consolidation, a change list) and raises
+:class:`BudgetxlError` for what the user must fix. None prints, exits or takes a language: text
+for people is rendered from the returned data (``Finding.message(lang)``, ``Report.to_data(lang)``,
+``Consolidation.write(..., lang=)``). See docs/python-api.md.
+"""
+
+from __future__ import annotations
+
+from .changes import Change, SplitResult, SyncResult, diff_documents, split_consolidated, sync_document, sync_workbook
+from .consolidation import Consolidation, MergeResult, merge, merge_files, read_consolidated
+from .errors import BudgetxlError, ReadError, TemplateError
+from .files.tables import RosterUnit, load_budget_list, load_roster
+from .findings import Finding
+from .form import Template, builtin_templates, load_template
+from .model import Submission
+from .rules import check_document as validate_document
+from .workbook.annotate import annotate as annotate_copy
+from .workbook.documents import load_document
+from .workbook.reader import ReadResult, read_workbook
+from .workbook.validate import FileReport, Report, validate_file, validate_paths
+from .workbook.writer import generate_for_roster as generate_workbooks
+from .workbook.writer import generate_workbook, workbook_filename
+
+__all__ = [
+    "BudgetxlError", "Change", "Consolidation", "FileReport", "Finding", "MergeResult", "ReadError", "ReadResult",
+    "Report", "RosterUnit", "SplitResult", "Submission", "SyncResult", "Template", "TemplateError", "annotate_copy",
+    "builtin_templates", "diff_documents", "generate_workbook", "generate_workbooks", "load_budget_list",
+    "load_document", "load_roster", "load_template", "merge", "merge_files", "read_consolidated", "read_workbook",
+    "split_consolidated", "sync_document", "sync_workbook", "validate_document", "validate_file", "validate_paths",
+    "workbook_filename",
+]

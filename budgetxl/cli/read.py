@@ -1,0 +1,46 @@
+"""``budgetxl read``: a workbook as the submission document (JSON) or its indicator rows (CSV)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import BudgetxlError
+from .app import LangOpt, TemplateOpt, app, emit, examples, fail, helptext, template_option, use_lang
+
+
+class ReadFormat(str, Enum):
+    json = "json"
+    csv = "csv"
+
+
+@app.command(
+    help=helptext("help.read"),
+    epilog=examples("budgetxl read 巨鹿县.xlsx > 巨鹿县.json", "budgetxl read 巨鹿县.xlsx --format csv -o 指标.csv"),
+)
+def read(
+    workbook: Annotated[Path, typer.Argument(help=helptext("help.read.workbook"))],
+    format: Annotated[ReadFormat, typer.Option("--format", help=helptext("help.read.format"))] = ReadFormat.json,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help=helptext("help.read.output"))] = None,
+    template: TemplateOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    use_lang(lang)
+    from .. import api
+
+    try:
+        result = api.read_workbook(workbook, template_option(template))
+    except BudgetxlError as exc:
+        raise fail(exc)
+    if format is ReadFormat.json:
+        text = result.doc.to_json() + "\n"
+    else:
+        from ..consolidation.datafiles import rows_to_csv
+        from ..form import consolidated as C
+
+        t = result.template
+        text = rows_to_csv(C.indicator_rows(result.doc, t), [c.key for c in C.indicator_columns(t)])
+    emit(text, output)

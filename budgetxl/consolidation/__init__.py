@@ -1,0 +1,100 @@
+"""Consolidation (汇总): collect every county's workbook, decide which file counts for each unit,
+and write the consolidated workbook and data files.
+
+:func:`merge_files` reads every input once (files, folders, zip archives; in worker processes
+when ``jobs > 1``) and returns a :class:`Consolidation`; its ``write()`` makes the outputs. So
+``merge --strict`` looks at the result before anything is written, without reading twice.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import BudgetxlError, usage_error
+from ..files.inputs import InputFile, collect_inputs
+from ..files.tables import RosterUnit
+from ..form import Template, load_template
+from .decide import (STATUS_DUPLICATE, STATUS_INCLUDED_INVALID, STATUS_INVALID, STATUS_MISSING, STATUS_NOT_IN_ROSTER,
+                     STATUS_SUBMITTED, STATUS_SUPERSEDED, STATUS_UNKNOWN_UNIT, STATUS_UNREADABLE, Consolidation,
+                     UnitRow, decide, status_text)
+from .ingest import Ingested, ingest
+from .readback import read_consolidated
+
+Progress = Callable[[int, int, str], None]
+
+
+def run_ingest(inputs: list[InputFile], template: Template | None, tables: Template, jobs: int = 1,
+               progress: Progress | None = None, spool: str | None = None) -> list[Ingested]:
+    """Ingest files, in a process pool when jobs > 1; results in input order either way."""
+    from ..files.parallel import parallel_map
+
+    return parallel_map(ingest, inputs, template, tables, spool, jobs=jobs, progress=progress,
+                        label=lambda i: i.display)
+
+
+def merge_files(inputs: Iterable[str | os.PathLike[str]], roster: list[RosterUnit] | None = None,
+                prefer: Iterable[str | os.PathLike[str]] = (), include_invalid: bool = False,
+                template: Template | None = None, jobs: int = 1, progress: Progress | None = None) -> Consolidation:
+    """Read and validate every input once and decide what counts (nothing is written).
+
+    ``template`` validates every file (default: each file's own) and gives the consolidated
+    columns (default: the default template)."""
+    inputs = list(inputs)
+    prefer = [str(p) for p in prefer]
+    missing = [p for p in [*inputs, *prefer] if not Path(p).exists()]
+    if missing:
+        raise BudgetxlError("file-not-found", path=str(missing[0]))
+    tables = template or load_template()
+    spool = tempfile.TemporaryDirectory(prefix="budgetxl-spool-")
+    workdir = Path(tempfile.mkdtemp(prefix="budgetxl-merge-"))
+    try:
+        files = list(collect_inputs(inputs, workdir))
+        if not files:
+            raise usage_error("usage.no-workbook")
+        entries = run_ingest(files, template, tables, jobs, progress, spool.name)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    cons = decide(entries, roster, tables, prefer, include_invalid)
+    cons.spool = spool
+    return cons
+
+
+@dataclass
+class MergeResult:
+    consolidation: Consolidation
+    output: Path | None
+    data_files: list[Path] = field(default_factory=list)
+
+
+def check_output(output: str | os.PathLike[str] | None, inputs: Iterable[str | os.PathLike[str]]) -> None:
+    """Refuse to write the consolidated workbook over one of the inputs."""
+    if output is not None and Path(output).exists() and any(
+            Path(p).is_file() and Path(p).resolve() == Path(output).resolve() for p in inputs):
+        raise BudgetxlError("output-is-input", path=str(output))
+
+
+def merge(inputs: Iterable[str | os.PathLike[str]], output: str | os.PathLike[str] | None,
+          roster: list[RosterUnit] | None = None, data_dir: str | os.PathLike[str] | None = None,
+          include_invalid: bool = False, prefer: Iterable[str | os.PathLike[str]] = (),
+          template: Template | None = None, jobs: int = 1, progress: Progress | None = None,
+          lang: str = "zh") -> MergeResult:
+    """merge_files, then write the outputs (the whole job in one call)."""
+    inputs = list(inputs)
+    check_output(output, inputs)
+    cons = merge_files(inputs, roster, prefer, include_invalid, template, jobs, progress)
+    written = cons.write(output, data_dir, lang, jobs)
+    data = [p for p in written if output is None or p != Path(output)]
+    return MergeResult(cons, Path(output) if output is not None else None, data)
+
+
+__all__ = [
+    "Consolidation", "Ingested", "MergeResult", "UnitRow", "check_output", "decide", "merge", "merge_files",
+    "read_consolidated", "status_text", "STATUS_DUPLICATE", "STATUS_INCLUDED_INVALID", "STATUS_INVALID",
+    "STATUS_MISSING", "STATUS_NOT_IN_ROSTER", "STATUS_SUBMITTED", "STATUS_SUPERSEDED", "STATUS_UNKNOWN_UNIT",
+    "STATUS_UNREADABLE",
+]

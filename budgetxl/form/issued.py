@@ -1,0 +1,41 @@
+"""The issued set (what the city fills and locks) and its fingerprint.
+
+The generator records both in the workbook's metadata sheet; validation compares a returned
+workbook with them (issued-field-changed), sync replaces them while keeping what the county
+typed. The set holds every field the template marks ``owner = "issued"``, in its JSON form, at
+its key: ``{"year", "unit": {...}, "projects": [{"code", "name", "budget": {...}}, ...]}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+
+def issued_fields(doc: Any, template: Any) -> dict[str, Any]:
+    table = template.fields
+    data: dict[str, Any] = {}
+    for f in table.issued("unit"):
+        f.set(data, f.kind.to_json(f.get(doc)))
+    data["projects"] = []
+    for p in doc.projects:
+        entry: dict[str, Any] = {}
+        for f in table.issued("project"):
+            f.set(entry, f.kind.to_json(f.get(p)))
+        data["projects"].append(entry)
+    return data
+
+
+def lookup(data: dict[str, Any], key: str) -> Any:
+    """The value at a field's key in issued data (None when absent)."""
+    for part in key.split("."):
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)  # type: ignore[assignment]
+    return data
+
+
+def fingerprint(issued: dict[str, Any]) -> str:
+    canon = json.dumps(issued, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canon.encode("utf-8")).hexdigest()

@@ -1,0 +1,207 @@
+"""Where everything goes on a freshly generated sheet, computed from the template's blocks.
+
+The writer puts labels and values at these places; the live checks refer to them. The reader
+does not use row numbers: it finds each label wherever a clerk's edits moved it and reads the
+value at the same offset from it as placed here (a field's value right of its label, a
+checkpoint's value under its month, a list's text two columns right of its label, a table's
+columns under its header). Rows and columns are 0-based.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .fields import Field, FieldTable
+from .spec import CheckpointsBlock, FieldsBlock, ListBlock, RowSpec, SheetSpec, TableBlock
+
+# Hidden sheets of a generated workbook.
+META_SHEET = "_meta"
+LISTS_SHEET = "_lists"
+META_MARK = "budgetxl-meta"  # A1 of the metadata sheet, so it is found even when renamed
+
+LIST_NUMBER_COL = 1  # a list's running number, right of its label
+LIST_TEXT_COL = 2  # a list's text, two right of its label
+
+
+@dataclass(frozen=True)
+class FieldPlace:
+    field: Field
+    label: tuple[int, int]
+    value: tuple[int, int]
+    span: int
+
+
+@dataclass(frozen=True)
+class RowPlace:
+    row: int
+    spec: RowSpec
+    fields: list[FieldPlace]
+
+
+@dataclass(frozen=True)
+class FieldsPlace:
+    name: str
+    spec: FieldsBlock
+    top: int
+    rows: list[RowPlace]
+    groups: list[tuple[str, int, int]]  # label, first row, last row
+
+    @property
+    def height(self) -> int:
+        return len(self.rows)
+
+    @property
+    def anchor(self) -> str:
+        return self.rows[0].fields[0].field.label
+
+
+@dataclass(frozen=True)
+class CheckpointsPlace:
+    name: str
+    spec: CheckpointsBlock
+    top: int
+    height: int = 2
+
+    def months(self) -> list[tuple[int, tuple[int, int], tuple[int, int]]]:
+        """(month, label cell, value cell) for every checkpoint."""
+        return [(m, (self.top, 1 + i), (self.top + 1, 1 + i)) for i, m in enumerate(self.spec.months)]
+
+    @property
+    def anchor(self) -> str:
+        return self.spec.label
+
+
+@dataclass(frozen=True)
+class ListPlace:
+    name: str
+    spec: ListBlock
+    top: int
+    height: int
+
+    @property
+    def anchor(self) -> str:
+        return self.spec.label
+
+    def text_cells(self) -> list[tuple[int, int]]:
+        return [(self.top + i, LIST_TEXT_COL) for i in range(self.height)]
+
+
+@dataclass(frozen=True)
+class TablePlace:
+    name: str
+    spec: TableBlock
+    top: int  # the header row
+    rows: int
+    columns: list[tuple[Field, int]]
+
+    @property
+    def height(self) -> int:
+        return 1 + self.rows
+
+    @property
+    def first(self) -> int:
+        return self.top + 1
+
+    @property
+    def last(self) -> int:
+        return self.top + self.rows
+
+    @property
+    def anchor(self) -> str:
+        return self.columns[0][0].label
+
+    def col(self, key: str) -> int | None:
+        return next((c for f, c in self.columns if f.key == key), None)
+
+
+Place = FieldsPlace | CheckpointsPlace | ListPlace | TablePlace
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    width: int
+    top: int  # rows above the first block (title, unit line)
+    blocks: list[Any] = field(default_factory=list)
+
+    @property
+    def last_row(self) -> int:
+        b = self.blocks[-1]
+        return b.top + b.height - 1
+
+    def fields(self) -> list[FieldPlace]:
+        return [fp for b in self.blocks if isinstance(b, FieldsPlace) for r in b.rows for fp in r.fields]
+
+    def value_cell(self, key: str) -> tuple[int, int] | None:
+        return next((fp.value for fp in self.fields() if fp.field.key == key), None)
+
+    def of(self, kind: type) -> list[Any]:
+        return [b for b in self.blocks if isinstance(b, kind)]
+
+    def table(self) -> TablePlace | None:
+        return next(iter(self.of(TablePlace)), None)
+
+    def checkpoints(self) -> CheckpointsPlace | None:
+        return next(iter(self.of(CheckpointsPlace)), None)
+
+    def next_anchor(self, place: Any) -> str | None:
+        """The label that ends a list block: the first label of the block below it."""
+        i = self.blocks.index(place)
+        return self.blocks[i + 1].anchor if i + 1 < len(self.blocks) else None
+
+
+def _fields_place(name: str, spec: FieldsBlock, top: int, fields: dict[str, Field]) -> FieldsPlace:
+    rows, groups = [], []
+    for n, row in enumerate(spec.row):
+        r = top + n
+        c = 1 if row.group else 0
+        placed = []
+        for f in row.field:
+            placed.append(FieldPlace(fields[f.key], (r, c), (r, c + 1), f.span))
+            c += 1 + f.span
+        rows.append(RowPlace(r, row, placed))
+        if row.group:
+            if groups and groups[-1][0] == row.group and groups[-1][2] == r - 1:
+                groups[-1] = (row.group, groups[-1][1], r)
+            else:
+                groups.append((row.group, r, r))
+    return FieldsPlace(name, spec, top, rows, groups)
+
+
+def sheet_layout(spec: SheetSpec, table: FieldTable, scope: str, counts: dict[str, int], top: int) -> SheetLayout:
+    """The layout of a sheet whose list/table blocks hold ``counts[block key]`` items."""
+    fields = {f.key: f for f in table.scope(scope)}
+    blocks: list[Any] = []
+    r = top
+    for name, block in spec.ordered():
+        if isinstance(block, FieldsBlock):
+            place: Any = _fields_place(name, block, r, fields)
+        elif isinstance(block, CheckpointsBlock):
+            place = CheckpointsPlace(name, block, r)
+        elif isinstance(block, ListBlock):
+            place = ListPlace(name, block, r, max(block.min_rows, counts.get(block.key, 0) + block.spare_rows))
+        else:
+            rows = max(counts.get(block.key, 0) + block.spare_rows, 1)
+            place = TablePlace(name, block, r, rows, [(f, c) for c, f in enumerate(table.indicator)])
+        blocks.append(place)
+        r += place.height
+    return SheetLayout(spec.width, top, blocks)
+
+
+PROJECT_TOP = 2  # title, then the unit line
+UNIT_TOP = 1  # title
+
+
+def project_layout(template: Any, project: Any) -> SheetLayout:
+    counts = {"goals": len(project.goals), "indicators": len(project.indicators)}
+    return sheet_layout(template.project, template.fields, "project", counts, PROJECT_TOP)
+
+
+def unit_layout(template: Any, doc: Any) -> SheetLayout:
+    counts = {}
+    for block in template.fields.lists["unit"]:
+        value: Any = doc
+        for part in block.key.split("."):
+            value = getattr(value, part)
+        counts[block.key] = len(value)
+    return sheet_layout(template.unit, template.fields, "unit", counts, UNIT_TOP)

@@ -1,0 +1,46 @@
+"""The one catalogue of every sentence budgetxl says, in Chinese (default) and English.
+
+Keys are stable; texts use ``str.format`` names. The catalogue is split by subject into the modules
+of this package (files, rules, workbook, consolidation, cli) and merged here, so that any key
+renders without importing anything else first. Text that describes a particular form (labels,
+hints, instructions) is not here: it belongs to the template spec.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .cli import CLI
+from .consolidation import CONSOLIDATION
+from .files import FILES
+from .rules import RULES, RuleText, live_key, message_key, rule_messages
+from .workbook import WORKBOOK
+
+LANGS = ("zh", "en")
+
+MESSAGES: dict[str, tuple[str, str]] = {}
+for _part in (FILES, CLI, WORKBOOK, CONSOLIDATION, rule_messages()):
+    _clash = set(_part) & set(MESSAGES)
+    if _clash:  # one key, one sentence: a duplicate is a programming error, caught at import
+        raise RuntimeError(f"message keys defined twice: {sorted(_clash)}")
+    MESSAGES.update(_part)
+
+
+def message(key: str, lang: str = "zh", **args: Any) -> str:
+    """The sentence ``key`` in ``lang`` with ``args`` filled in (the key itself when unknown).
+
+    An argument with a ``render(lang)`` method (a field's label, a nested error) renders in the
+    same language."""
+    zh, en = MESSAGES.get(key, (key, key))
+    text = en if lang == "en" else zh
+    try:
+        return text.format(**{k: (v.render(lang) if hasattr(v, "render") else v) for k, v in args.items()})
+    except (KeyError, IndexError):
+        return text
+
+
+def has_message(key: str) -> bool:
+    return key in MESSAGES
+
+
+__all__ = ["LANGS", "MESSAGES", "RULES", "RuleText", "has_message", "live_key", "message", "message_key"]

@@ -1,0 +1,141 @@
+"""Validate workbooks: read each file and run the rules over it; a report per file, one for a batch.
+
+A file that cannot be read is a report with its error, never an exception: one bad file in a
+batch is reported and the rest go on. Nothing here prints or takes a language: reports render
+themselves (``to_data(lang)``) and the CLI renders them as text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import BudgetxlError, ReadError
+from ..files.inputs import InputFile, collect_inputs
+from ..findings import Finding
+from ..form import Template
+from ..rules import check_located
+from .reader import ReadResult, read_workbook
+
+
+@dataclass
+class FileReport:
+    path: str  # the file as the user knows it (archive.zip!member for a zip member)
+    result: ReadResult | None = None  # None in a batch (see validate_paths): the unit is kept instead
+    findings: list[Finding] = field(default_factory=list)
+    error: BudgetxlError | None = None  # the file could not be read
+    unit_data: dict[str, Any] | None = None
+    source: str | None = None  # where the bytes are, when not at ``path`` (a zip member)
+    language: str = "zh"  # the language of its template (the clerk's: an annotated copy is named in it)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "warning")
+
+    @property
+    def readable(self) -> bool:
+        return self.error is None
+
+    @property
+    def valid(self) -> bool:
+        return self.readable and self.errors == 0
+
+    def unit(self) -> dict[str, Any] | None:
+        if self.unit_data is not None:
+            return self.unit_data
+        return self.result.doc.unit.model_dump(exclude={"extra"}) if self.result else None
+
+    def to_data(self, lang: str = "zh") -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "path": self.path,
+            "unit": self.unit(),
+            "valid": self.valid,
+            "errors": self.errors + (1 if self.error else 0),
+            "warnings": self.warnings,
+            "issues": [f.to_data(lang) for f in self.findings],
+        }
+        if self.error is not None:
+            data["issues"].insert(0, {"rule": "unreadable", "severity": "error", "sheet": None, "cell": None,
+                                      "message": self.error.message(lang)})
+        return data
+
+
+@dataclass
+class Report:
+    """The reports of a batch, in input order (like frictionless' Report: ``valid``, ``files``)."""
+
+    files: list[FileReport] = field(default_factory=list)
+    workdir: Any = None  # the TemporaryDirectory holding extracted zip members (removed with the report)
+
+    @property
+    def valid(self) -> bool:
+        return all(r.valid for r in self.files)
+
+    @property
+    def readable(self) -> bool:
+        return all(r.readable for r in self.files)
+
+    def __iter__(self):
+        return iter(self.files)
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def to_data(self, lang: str = "zh") -> dict[str, Any]:
+        return {"files": [r.to_data(lang) for r in self.files]}
+
+    def to_json(self, lang: str = "zh") -> str:
+        return json.dumps(self.to_data(lang), ensure_ascii=False, indent=2)
+
+
+def validate_result(result: ReadResult, template: Template | None = None) -> list[Finding]:
+    return check_located(result, template or result.template)
+
+
+def validate_file(path: str | os.PathLike[str], template: Template | None = None) -> FileReport:
+    """Read and validate one file; an unreadable file becomes a report with ``error`` set."""
+    try:
+        result = read_workbook(path, template)
+    except BudgetxlError as exc:
+        return FileReport(str(path), error=exc)
+    return FileReport(str(path), result, validate_result(result, template), language=result.template.language)
+
+
+def _validate_input(inp: InputFile, template: Template | None) -> FileReport:
+    """validate_file for a batch: only the findings and the unit are kept (a batch of thousands
+    must not hold every document, and worker processes send back only what is kept)."""
+    if inp.error is not None:
+        key, args = inp.error
+        return FileReport(inp.display, error=ReadError(key, **args))
+    report = validate_file(inp.path, template)
+    if report.error is not None and report.error.args_.get("path") == str(inp.path):
+        report.error = type(report.error)(report.error.key, **{**report.error.args_, "path": inp.display})
+    report.path, report.source = inp.display, str(inp.path)
+    if report.result is not None:
+        report.unit_data = report.result.doc.unit.model_dump(exclude={"extra"})
+        report.result = None
+    return report
+
+
+def validate_paths(paths: Iterable[str | os.PathLike[str]], template: Template | None = None, jobs: int = 1,
+                   progress: Any = None) -> Report:
+    """Validate every workbook under ``paths`` (files, folders searched recursively, zip archives);
+    with jobs > 1 in a process pool (same results, same order)."""
+    from ..files.parallel import parallel_map
+
+    workdir = tempfile.TemporaryDirectory(prefix="budgetxl-validate-")
+    files = list(collect_inputs(paths, Path(workdir.name)))
+    reports = parallel_map(_validate_input, files, template, jobs=jobs, progress=progress, label=lambda i: i.display)
+    if not any(r.source != r.path for r in reports):
+        workdir.cleanup()
+        workdir = None
+    return Report(reports, workdir)
