@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 from .cells import a1
-from .messages import RULES, message
+from .messages import RULES, message, pick
 
 Severity = Literal["error", "warning"]
 
@@ -34,7 +34,7 @@ class Label(NamedTuple):
     en: str | None = None
 
     def render(self, lang: str) -> str:
-        return (self.en or self.zh) if lang == "en" else self.zh
+        return pick((self.zh, self.en or self.zh), lang)
 
 
 @dataclass

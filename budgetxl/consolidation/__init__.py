@@ -19,9 +19,9 @@ from ..errors import BudgetxlError, usage_error
 from ..files.inputs import InputFile, collect_inputs
 from ..files.tables import RosterUnit
 from ..form import Template, load_template
-from .decide import (STATUS_DUPLICATE, STATUS_INCLUDED_INVALID, STATUS_INVALID, STATUS_MISSING, STATUS_NOT_IN_ROSTER,
-                     STATUS_SUBMITTED, STATUS_SUPERSEDED, STATUS_UNKNOWN_UNIT, STATUS_UNREADABLE, Consolidation,
-                     UnitRow, decide, status_text)
+from .decide import Consolidation, UnitRow, decide
+from .status import (STATUS_DUPLICATE, STATUS_INCLUDED_INVALID, STATUS_INVALID, STATUS_MISSING, STATUS_NOT_IN_ROSTER,
+                     STATUS_SUBMITTED, STATUS_SUPERSEDED, STATUS_UNKNOWN_UNIT, STATUS_UNREADABLE, status_text)
 from .ingest import Ingested, ingest
 from .readback import read_consolidated
 

@@ -15,14 +15,16 @@ import shutil
 import tempfile
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..cells import needs_quote
 from ..files.atomic import atomic_path
 from ..form import consolidated as C
 from ..model import decimal_to_number
 from ..values import format_number
-from .decide import Consolidation
+
+if TYPE_CHECKING:  # (a Consolidation writes itself through this module)
+    from .decide import Consolidation
 
 
 def safe_csv_value(v: Any) -> Any:

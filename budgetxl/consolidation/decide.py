@@ -3,7 +3,7 @@
 Identical files (same SHA-256) count once; several different files for one unit are
 resubmissions: the newest wins (the workbook's own saved time, then the file time) unless
 ``prefer`` names one. Invalid submissions are left out of the totals (``include_invalid`` counts
-them, flagged). Statuses are codes (``submitted``, ``missing``, …) rendered through the catalogue.
+them, flagged).
 """
 
 from __future__ import annotations
@@ -19,24 +19,10 @@ from ..files.tables import RosterUnit
 from ..findings import Finding
 from ..form import Template
 from ..form import consolidated as C
-from ..messages import message
 from ..model import Submission
 from .ingest import Ingested
-
-STATUS_SUBMITTED = "submitted"
-STATUS_MISSING = "missing"
-STATUS_INVALID = "invalid"
-STATUS_SUPERSEDED = "superseded"
-STATUS_DUPLICATE = "duplicate"
-STATUS_UNREADABLE = "unreadable"
-STATUS_UNKNOWN_UNIT = "unknown-unit"
-STATUS_NOT_IN_ROSTER = "not-in-roster"
-STATUS_INCLUDED_INVALID = "included-invalid"
-
-
-def status_text(status: str, lang: str = "zh") -> str:
-    return message(f"status.{status}", lang) if status else ""
-
+from .status import (STATUS_DUPLICATE, STATUS_INCLUDED_INVALID, STATUS_INVALID, STATUS_MISSING, STATUS_NOT_IN_ROSTER,
+                     STATUS_SUBMITTED, STATUS_SUPERSEDED, STATUS_UNKNOWN_UNIT, STATUS_UNREADABLE)
 
 @dataclass
 class UnitRow:

@@ -16,7 +16,7 @@ import tempfile
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..cells import col_letter
 from ..files.atomic import atomic_path
@@ -25,7 +25,10 @@ from ..form.kinds import AMOUNT_FORMAT, NUMBER_FORMATS
 from ..messages import message
 from ..workbook.stream import StreamedTable, splice
 from ..workbook.xlsx import SheetWriter, Styles, new_workbook, table_sheet
-from .decide import STATUS_DUPLICATE, STATUS_INCLUDED_INVALID, STATUS_SUPERSEDED, Consolidation, status_text
+from .status import STATUS_DUPLICATE, STATUS_INCLUDED_INVALID, STATUS_SUPERSEDED, status_text
+
+if TYPE_CHECKING:  # (a Consolidation writes itself through this module)
+    from .decide import Consolidation
 
 FLAGGED = "#FFC7CE"  # rows counted although invalid (merge --include-invalid)
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .datafiles import DataSink
-from .decide import Consolidation
 from .sheets import WorkbookSink
+
+if TYPE_CHECKING:  # (a Consolidation writes itself through this module)
+    from .decide import Consolidation
 
 
 def write_outputs(cons: Consolidation, output: str | os.PathLike[str] | None = None,

@@ -26,13 +26,17 @@ for _part in (FILES, CLI, WORKBOOK, CONSOLIDATION, rule_messages()):
     MESSAGES.update(_part)
 
 
+def pick(texts: tuple[str, str], lang: str) -> str:
+    """The text in ``lang`` of a (zh, en) pair (the one place a language is chosen)."""
+    return texts[1] if lang == "en" else texts[0]
+
+
 def message(key: str, lang: str = "zh", **args: Any) -> str:
     """The sentence ``key`` in ``lang`` with ``args`` filled in (the key itself when unknown).
 
     An argument with a ``render(lang)`` method (a field's label, a nested error) renders in the
     same language."""
-    zh, en = MESSAGES.get(key, (key, key))
-    text = en if lang == "en" else zh
+    text = pick(MESSAGES.get(key, (key, key)), lang)
     try:
         return text.format(**{k: (v.render(lang) if hasattr(v, "render") else v) for k, v in args.items()})
     except (KeyError, IndexError):
@@ -43,4 +47,4 @@ def has_message(key: str) -> bool:
     return key in MESSAGES
 
 
-__all__ = ["LANGS", "MESSAGES", "RULES", "RuleText", "has_message", "live_key", "message", "message_key"]
+__all__ = ["LANGS", "MESSAGES", "RULES", "RuleText", "has_message", "live_key", "message", "message_key", "pick"]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ..messages import MESSAGES, RULES, live_key, message
+from ..messages import MESSAGES, RULES, live_key, message, pick
 
 SEP = "；"
 Getter = Callable[[str], Any]
@@ -150,7 +150,7 @@ def count_formula(sheet_ref_range: str) -> str:
 
 def parse_check_text(text: str, lang: str = "zh") -> list[tuple[str, str, str]]:
     """'C4 预算数未填写；F13 满意度…；' -> [(cell, rule, variant), …] (for tests and tools)."""
-    texts = sorted(((MESSAGES[live_key(r.id, v)][1 if lang == "en" else 0], (r.id, v))
+    texts = sorted(((pick(MESSAGES[live_key(r.id, v)], lang), (r.id, v))
                     for r in RULES.values() for v in r.live), key=lambda t: -len(t[0]))
     out = []
     for piece in filter(None, (text or "").split(SEP)):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 from ..cells import needs_quote
 from ..files.atomic import atomic_path
@@ -40,48 +41,67 @@ def annotate(report: FileReport, outdir: str | os.PathLike[str], lang: str = "zh
     """Write the annotated copy of ``report.path`` into ``outdir``; return its path. ``taken``
     collects the names written in one batch so that two inputs never share a copy. The findings
     are explained in ``lang``; the copy is named in its template's language (the clerk's)."""
-    import openpyxl
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import PatternFill
 
+    wb = _load(report.source or report.path)
+    fills = {"error": PatternFill("solid", fgColor=ERROR_FILL), "warning": PatternFill("solid", fgColor=WARNING_FILL)}
+    _mark_cells(wb, report.findings, fills, lang)
+    _result_sheet(wb, report.findings, fills, lang)
+    out = Path(outdir) / annotated_name(report.path, taken, report.language)
+    with atomic_path(out) as tmp:
+        wb.save(tmp)
+    return out
+
+
+def _load(path: str | os.PathLike[str]) -> Any:
+    """The workbook to mark up, with no VBA, and every text that starts like a formula kept text."""
+    import openpyxl
     import openpyxl.xml
 
     if not openpyxl.xml.DEFUSEDXML:  # entity expansion must be impossible on every openpyxl path
         raise RuntimeError("openpyxl is not using defusedxml (OPENPYXL_DEFUSEDXML is off); refusing to parse")
     # keep_vba=False: an .xlsm's VBA project is dropped, and the copy is saved as .xlsx
-    source, scratch = _as_xlsx(report.source or report.path)
+    source, scratch = _as_xlsx(path)
     try:
         wb = openpyxl.load_workbook(source, keep_vba=False, rich_text=False)
     finally:
         if scratch is not None:
             scratch.unlink(missing_ok=True)
-    # Text that came from the workbook and starts like a formula stays text in the copy.
     for sheet in wb.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
                 if cell.data_type == "s" and isinstance(cell.value, str) and needs_quote(_unescape(cell.value)):
                     cell.quotePrefix = True
-    fills = {"error": PatternFill("solid", fgColor=ERROR_FILL), "warning": PatternFill("solid", fgColor=WARNING_FILL)}
+    return wb
+
+
+def _mark_cells(wb: Any, findings: list[Finding], fills: dict[str, Any], lang: str) -> None:
+    """Each finding's cell: red (an error) or yellow (warnings only), with a note explaining it."""
+    from openpyxl.comments import Comment
+
     by_cell: dict[tuple[str, str], list[Finding]] = {}
-    for f in report.findings:
+    for f in findings:
         if f.sheet and f.cell and f.sheet in wb.sheetnames:
             by_cell.setdefault((f.sheet, f.cell), []).append(f)
     for (sheet, ref), found in by_cell.items():
-        ws = wb[sheet]
-        cell = ws[ref]
+        cell = wb[sheet][ref]
         worst = "error" if any(f.severity == "error" for f in found) else "warning"
         cell.fill = fills[worst]
-        text = "\n".join(f"[{f.rule}] {f.message(lang)}" for f in found)
-        note = Comment(text, "budgetxl")
+        note = Comment("\n".join(f"[{f.rule}] {f.message(lang)}" for f in found), "budgetxl")
         note.width, note.height = 320, 40 + 30 * len(found)
         cell.comment = note
+
+
+def _result_sheet(wb: Any, findings: list[Finding], fills: dict[str, Any], lang: str) -> None:
+    """The first sheet: every finding with a link to its cell; printed as one list."""
+    from openpyxl.styles import Alignment, Font
 
     ws = wb.create_sheet(message("annotate.sheet", lang), 0)
     headers = [message(f"annotate.{k}", lang) for k in ("no", "severity", "rule", "sheet-col", "cell", "message")]
     ws.append(headers)
     for c in range(1, len(headers) + 1):
         ws.cell(1, c).font = Font(bold=True)
-    for i, f in enumerate(report.findings, start=1):
+    for i, f in enumerate(findings, start=1):
         row = i + 1
         ws.cell(row, 1, i)
         ws.cell(row, 2, message(f"severity.{f.severity}", lang)).fill = fills[f.severity]
@@ -90,11 +110,10 @@ def annotate(report: FileReport, outdir: str | os.PathLike[str], lang: str = "zh
         write_text(ws.cell(row, 5), f.cell or "")
         write_text(ws.cell(row, 6), f.message(lang))
         if f.sheet and f.sheet in wb.sheetnames:
-            target = f"#'{f.sheet.replace(chr(39), chr(39) * 2)}'!{f.cell or 'A1'}"
             link = ws.cell(row, 5 if f.cell else 4)
-            link.hyperlink = target
+            link.hyperlink = f"#'{f.sheet.replace(chr(39), chr(39) * 2)}'!{f.cell or 'A1'}"
             link.font = Font(color="0563C1", underline="single")
-    if not report.findings:
+    if not findings:
         ws.cell(2, 1, message("annotate.none", lang))
     for col, width in zip("ABCDEF", (6, 8, 22, 44, 8, 80)):
         ws.column_dimensions[col].width = width
@@ -110,11 +129,6 @@ def annotate(report: FileReport, outdir: str | os.PathLike[str], lang: str = "zh
     wb.active = 0
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False
-
-    out = Path(outdir) / annotated_name(report.path, taken, report.language)
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
-    return out
 
 
 def _as_xlsx(path: str | os.PathLike[str]) -> tuple[Path, Path | None]:
