@@ -82,14 +82,14 @@ class _Model(BaseModel):
 
 
 class TemplateRef(_Model):
-    id: str
-    version: str
+    id: str = Field(description="template id, e.g. perf-targets")
+    version: str = Field(description="template version, yyyymmddrr")
 
 
 class Unit(_Model):
-    code: Text = None
-    name: Text = None
-    region: Text = None
+    code: Text = Field(None, description="budget unit code (单位编码)")
+    name: Text = Field(None, description="unit name (单位名称)")
+    region: Text = Field(None, description="6-digit administrative division code (行政区划代码)")
 
     @field_validator("code", "region", mode="before")
     @classmethod
@@ -107,14 +107,16 @@ class Overview(_Model):
 
 
 class Budget(_Model):
-    total: Decimal | None = None
-    fiscal: Decimal | None = None
-    other: Decimal | None = None
+    """Amounts in 万元, exact decimals."""
+
+    total: Decimal | None = Field(None, description="预算数, 万元")
+    fiscal: Decimal | None = Field(None, description="其中：财政资金, 万元")
+    other: Decimal | None = Field(None, description="其他资金, 万元")
 
 
 class SpendingPoint(_Model):
-    month: int
-    percent: Decimal | None = None
+    month: int = Field(description="month-end of the checkpoint (1-12)")
+    percent: Decimal | None = Field(None, description="cumulative percentage spent by then (0-100)")
 
 
 class IndicatorValue(_Model):
@@ -192,8 +194,8 @@ class Submission(_Model):
     """One unit's submission (DOMAIN.md section 3). ``template`` may be left out: the default
     template then applies. ``extra`` holds the unit-sheet fields a template adds."""
 
-    schema_: str = Field(default=SCHEMA, alias="schema")
-    template: TemplateRef | None = None
+    schema_: str = Field(default=SCHEMA, alias="schema", description="always " + SCHEMA)
+    template: TemplateRef | None = Field(None, description="the template; absent: the default template")
     year: int | None = None
     unit: Unit = Field(default_factory=Unit)
     overview: Overview = Field(default_factory=Overview)
@@ -251,3 +253,23 @@ def decimal_to_number(d: Decimal) -> int | float:
     if d == d.to_integral_value():
         return int(d)
     return float(format_number(d))
+
+
+def submission_schema() -> dict[str, Any]:
+    """The JSON Schema of the submission document, generated from the model (docs/submission.schema.json;
+    ``python -m budgetxl.model > docs/submission.schema.json``, checked by a test)."""
+    schema = Submission.model_json_schema(by_alias=True, mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://budgetxl.invalid/" + SCHEMA.replace("@", "-") + ".schema.json"
+    schema["title"] = "budgetxl submission"
+    # On input an indicator value may also be its plain text ("≤40 人"), which is parsed.
+    value = schema["$defs"]["Indicator"]["properties"]["value"]
+    value["anyOf"].insert(1, {"type": "string", "description": "the value as typed, parsed on input"})
+    return schema
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
+    sys.stdout.write(json.dumps(submission_schema(), ensure_ascii=False, indent=2) + "\n")

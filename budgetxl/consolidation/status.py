@@ -17,7 +17,3 @@ STATUS_INCLUDED_INVALID = "included-invalid"
 
 def status_text(status: str, lang: str = "zh") -> str:
     return message(f"status.{status}", lang) if status else ""
-
-
-def status_text(status: str, lang: str = "zh") -> str:
-    return message(f"status.{status}", lang) if status else ""

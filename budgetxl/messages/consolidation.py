@@ -36,7 +36,6 @@ CONSOLIDATION: dict[str, tuple[str, str]] = {
     "col.sheet": ("工作表", "Sheet"),
     "col.cell": ("单元格", "Cell"),
     "col.message": ("说明", "Message"),
-    "col.checkpoint": ("{month}月底(%)", "{month}月底(%)"),
     "col.numbered": ("{name}{n}", "{name}{n}"),
     "col.total-row": ("合计", "Total"),
     "col.count": ("指标数", "Indicators"),

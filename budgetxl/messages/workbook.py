@@ -28,7 +28,6 @@ WORKBOOK: dict[str, tuple[str, str]] = {
     "workbook.percent-error": ("请填写 0 到 100 之间的数字。", "Enter a number from 0 to 100."),
     "workbook.checkpoint-name": ("{name}（{label}）", "{name} ({label})"),
     "workbook.spare-project": ("{prefix}{n}", "{prefix}{n}"),
-    "workbook.file-name": ("{code}_{name}_{year}{title}.xlsx", "{code}_{name}_{year}{title}.xlsx"),
     "workbook.file-year": ("{year}年", "{year}"),
     # annotated copy
     "annotate.sheet": ("校验结果", "Findings"),

@@ -10,7 +10,6 @@ from typing import Any
 import xlsxwriter
 
 from ..cells import a1, needs_quote
-from ..form.kinds import AMOUNT_FORMAT
 
 FILL_COLOR = "#FFF2CC"  # filled-by-county cells
 ISSUED_COLOR = "#EDEDED"  # issued (locked) values
