@@ -9,7 +9,7 @@ for people is rendered from the returned data (``Finding.message(lang)``, ``Repo
 from __future__ import annotations
 
 from .changes import Change, SplitResult, SyncResult, diff_documents, split_consolidated, sync_document, sync_workbook
-from .consolidation import Consolidation, MergeResult, merge, merge_files, read_consolidated
+from .consolidation import Consolidation, MergeResult, check_output, merge, merge_files, read_consolidated, status_text
 from .errors import BudgetxlError, ReadError, TemplateError
 from .files.tables import RosterUnit, load_budget_list, load_roster
 from .findings import Finding
@@ -23,11 +23,24 @@ from .workbook.validate import FileReport, Report, validate_file, validate_paths
 from .workbook.writer import generate_for_roster as generate_workbooks
 from .workbook.writer import generate_workbook, workbook_filename
 
+
+
+def indicator_csv(doc: Submission, template: Template | None = None) -> str:
+    """A document's indicator rows as CSV (the columns of the consolidated indicator table;
+    UTF-8 with BOM for Excel, formula-looking text kept text)."""
+    from .consolidation.datafiles import rows_to_csv
+    from .form import consolidated, template_for
+
+    t = template or template_for(doc.template.id if doc.template else None)
+    return rows_to_csv(consolidated.indicator_rows(doc, t), [c.key for c in consolidated.indicator_columns(t)])
+
+
 __all__ = [
     "BudgetxlError", "Change", "Consolidation", "FileReport", "Finding", "MergeResult", "ReadError", "ReadResult",
     "Report", "RosterUnit", "SplitResult", "Submission", "SyncResult", "Template", "TemplateError", "annotate_copy",
-    "builtin_templates", "diff_documents", "generate_workbook", "generate_workbooks", "load_budget_list",
+    "builtin_templates", "check_output", "diff_documents", "generate_workbook", "generate_workbooks", "indicator_csv",
+    "load_budget_list",
     "load_document", "load_roster", "load_template", "merge", "merge_files", "read_consolidated", "read_workbook",
-    "split_consolidated", "sync_document", "sync_workbook", "validate_document", "validate_file", "validate_paths",
-    "workbook_filename",
+    "split_consolidated", "status_text", "sync_document", "sync_workbook", "validate_document", "validate_file",
+    "validate_paths", "workbook_filename",
 ]

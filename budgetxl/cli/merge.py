@@ -32,12 +32,11 @@ def merge(
 ) -> None:
     lang_ = use_lang(lang)
     from .. import api
-    from ..consolidation import check_output
 
     try:
         tpl = template_option(template)
         roster = api.load_roster(units) if units else None
-        check_output(output, inputs)
+        api.check_output(output, inputs)
         with progress_bar(lang_) as progress:
             cons = api.merge_files(inputs, roster, prefer or [], include_invalid, tpl, jobs_or_cores(jobs), progress)
         written = [] if strict and not cons.complete else cons.write(output, data_dir, lang_, jobs_or_cores(jobs))

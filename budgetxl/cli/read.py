@@ -35,12 +35,5 @@ def read(
         result = api.read_workbook(workbook, template_option(template))
     except BudgetxlError as exc:
         raise fail(exc)
-    if format is ReadFormat.json:
-        text = result.doc.to_json() + "\n"
-    else:
-        from ..consolidation.datafiles import rows_to_csv
-        from ..form import consolidated as C
-
-        t = result.template
-        text = rows_to_csv(C.indicator_rows(result.doc, t), [c.key for c in C.indicator_columns(t)])
+    text = result.doc.to_json() + "\n" if format is ReadFormat.json else api.indicator_csv(result.doc, result.template)
     emit(text, output)

@@ -5,9 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..consolidation import status_text
 from ..messages import message
 from ..values import format_number
+
+
+def status_text(status: str, lang: str) -> str:
+    from ..api import status_text as text
+
+    return text(status, lang)
 
 
 def _console(**kw: Any):

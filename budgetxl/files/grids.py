@@ -105,9 +105,9 @@ def load_grids(path: str | os.PathLike[str],
     """Every sheet's values, with merged ranges filled from their top-left cell.
 
     ``merges`` gives merged ranges by sheet for containers whose merges the value reader does not
-    report (ODS: :func:`budgetxl.intake.inspect_file` collects them). A merged range is filled
+    report (ODS: :func:`budgetxl.files.intake.inspect_file` collects them). A merged range is filled
     only within the sheet's used area, so a range such as A1:XFD1048576 costs nothing.
-    Call :func:`budgetxl.intake.inspect_file` first: it bounds what this may allocate.
+    Call :func:`budgetxl.files.intake.inspect_file` first: it bounds what this may allocate.
     """
     import python_calamine as pc
 

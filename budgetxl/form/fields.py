@@ -144,12 +144,12 @@ class FieldTable:
                     self.scope(sheet).extend(placed)
                     self.blocks.setdefault((sheet, name), []).extend(placed)
             elif isinstance(block, ListBlock):
-                self._key(sheet, block.key, where, kinds=(list,))
+                self._key(sheet, block.key, where)
                 self.lists[sheet].append(block)
             elif isinstance(block, CheckpointsBlock):
                 if sheet != "project" or self.checkpoints is not None:
                     raise ValueError(f"{where}: one checkpoints block, on the project sheet")
-                self._key(sheet, block.key, where, kinds=(list,))
+                self._key(sheet, block.key, where)
                 self.checkpoints = block
             elif isinstance(block, TableBlock):
                 if sheet != "project" or self.table is not None or block.key != "indicators":
@@ -174,7 +174,7 @@ class FieldTable:
             raise ValueError(f"{where}: field {spec.key!r} uses list {name!r}, which [lists] does not define")
         return Field(spec, scope, kind, part_of)
 
-    def _key(self, scope: str, key: str, where: str, kinds: tuple = ()) -> None:
+    def _key(self, scope: str, key: str, where: str) -> None:
         parts = key.split(".")
         if parts[0] == EXTRA:
             if len(parts) != 2 or not parts[1]:
@@ -233,8 +233,19 @@ class FieldTable:
         en = message("workbook.checkpoint-name", "en", name=cp.en or cp.name or cp.label, label=en_label)
         return Label(zh, en)
 
-    def list_blocks(self) -> list[tuple[str, ListBlock]]:
-        return [(scope, b) for scope in ("unit", "project") for b in self.lists[scope]]
+    def anchor(self, block: Any) -> str:
+        """The label a block is found by: its first field's, its own, or its first column's."""
+        if isinstance(block, FieldsBlock):
+            return block.row[0].field[0].label
+        if isinstance(block, TableBlock):
+            return block.field[0].label
+        return block.label
+
+    def next_anchor(self, sheet: SheetSpec, name: str) -> str | None:
+        """The label that ends block ``name`` of ``sheet`` (a list runs down to it): the first
+        label of the block below it."""
+        i = sheet.blocks.index(name)
+        return self.anchor(sheet.parts[sheet.blocks[i + 1]]) if i + 1 < len(sheet.blocks) else None
 
     def label(self, key: str, scope: str = "project", **fmt: Any) -> str:
         f = self.by_key.get((scope, key)) or self.by_key.get(("indicator", key))

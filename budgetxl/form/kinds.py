@@ -45,9 +45,9 @@ class Kind:
     columns: ClassVar[tuple[str, ...]] = ("",)
 
     # -- cells ---------------------------------------------------------------------------------
-    def read(self, v: Any) -> Any:
-        """A cell's value (as python-calamine gives it) -> the document's value."""
-        return cell_text(v)
+    # read(v): a cell's value (as python-calamine gives it) -> the document's value. Text by
+    # default: cell_text itself, not a wrapper (the reader calls it for every cell).
+    read = staticmethod(cell_text)
 
     def cell(self, value: Any) -> Any:
         """The document's value -> what the cell holds (text or a number)."""
@@ -77,6 +77,8 @@ class Kind:
         """Is a required field left empty? (``raw``: what the cell held; a value that did not read,
         such as an amount typed as words, is another rule's finding.)"""
         return value is None and raw is None
+
+    raw_decides: ClassVar[bool] = False  # missing() can be true although the value is not None
 
     def flatten(self, value: Any) -> list[Any]:
         """Values of the field's columns in the consolidated tables (see form.consolidated)."""
@@ -234,6 +236,8 @@ class IndicatorValueKind(Kind):
     def missing(self, value: Any, raw: Any) -> bool:
         # The 指标值 cell itself must hold something (a 计算符号 or 计量单位 alone is no value).
         return raw is None
+
+    raw_decides = True
 
     def flatten(self, value: Any) -> list[Any]:
         # text, op, number, unit, kind (see form.consolidated)

@@ -51,9 +51,6 @@ class FieldsPlace:
     def height(self) -> int:
         return len(self.rows)
 
-    @property
-    def anchor(self) -> str:
-        return self.rows[0].fields[0].field.label
 
 
 @dataclass(frozen=True)
@@ -67,9 +64,6 @@ class CheckpointsPlace:
         """(month, label cell, value cell) for every checkpoint."""
         return [(m, (self.top, 1 + i), (self.top + 1, 1 + i)) for i, m in enumerate(self.spec.months)]
 
-    @property
-    def anchor(self) -> str:
-        return self.spec.label
 
 
 @dataclass(frozen=True)
@@ -79,9 +73,6 @@ class ListPlace:
     top: int
     height: int
 
-    @property
-    def anchor(self) -> str:
-        return self.spec.label
 
     def text_cells(self) -> list[tuple[int, int]]:
         return [(self.top + i, LIST_TEXT_COL) for i in range(self.height)]
@@ -107,15 +98,9 @@ class TablePlace:
     def last(self) -> int:
         return self.top + self.rows
 
-    @property
-    def anchor(self) -> str:
-        return self.columns[0][0].label
 
     def col(self, key: str) -> int | None:
         return next((c for f, c in self.columns if f.key == key), None)
-
-
-Place = FieldsPlace | CheckpointsPlace | ListPlace | TablePlace
 
 
 @dataclass(frozen=True)
@@ -143,11 +128,6 @@ class SheetLayout:
 
     def checkpoints(self) -> CheckpointsPlace | None:
         return next(iter(self.of(CheckpointsPlace)), None)
-
-    def next_anchor(self, place: Any) -> str | None:
-        """The label that ends a list block: the first label of the block below it."""
-        i = self.blocks.index(place)
-        return self.blocks[i + 1].anchor if i + 1 < len(self.blocks) else None
 
 
 def _fields_place(name: str, spec: FieldsBlock, top: int, fields: dict[str, Field]) -> FieldsPlace:

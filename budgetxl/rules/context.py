@@ -66,19 +66,21 @@ class Context:
                 yield i, p, k, ind, f"{pre}.indicators[{k}]"
 
     def fields(self, select: Callable[[Any], bool]) -> Iterator[tuple[Any, Any, str, int | None]]:
-        """Every selected field of the document: (field, the object holding it, its path, project)."""
+        """Every selected field of the document: (field, the object holding it, the prefix of its
+        path, project index); the field's path is the prefix + ``field.key``."""
         unit, project, indicator = ([f for f in self.table.scope(s) if select(f)] for s in ("unit", "project",
                                                                                              "indicator"))
         for f in unit:
-            yield f, self.doc, f.key, None
+            yield f, self.doc, "", None
         for i, p, pre in self.projects():
+            pre = pre + "."
             for f in project:
-                yield f, p, f"{pre}.{f.key}", i
+                yield f, p, pre, i
             if indicator:
                 for k, ind in enumerate(p.indicators):
-                    base = f"{pre}.indicators[{k}]."
+                    base = f"{pre}indicators[{k}]."
                     for f in indicator:
-                        yield f, ind, base + f.key, i
+                        yield f, ind, base, i
 
     def list_items(self) -> Iterator[tuple[Any, list[str], str, int | None]]:
         """Every list block's items: (block, items, path of the block, project index)."""

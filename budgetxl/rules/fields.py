@@ -18,8 +18,11 @@ def required_field(ctx: Any) -> Iterator[Finding]:
     if not ctx.doc.projects:
         yield ctx.finding("required-field", None, "projects")
     cells = ctx.located.raw if ctx.located is not None else None
-    for f, obj, path, i in ctx.fields(lambda f: f.required and f.part_of is None):
+    for f, obj, pre, i in ctx.fields(lambda f: f.required and f.part_of is None):
         value = f.get(obj)
+        if value is not None and not f.kind.raw_decides:
+            continue
+        path = pre + f.key
         raw = cells.get(path) if cells is not None else f.kind.to_json(value)
         if f.kind.missing(value, raw):
             yield ctx.finding("required-field", path, project=i, field=f.display)
@@ -53,30 +56,33 @@ def _empty_block(ctx: Any, block: Any, path: str, project: int | None) -> Findin
 def placeholder(ctx: Any) -> Iterator[Finding]:
     """Instruction or placeholder text, or leading/trailing whitespace, in any text field."""
     cells = ctx.located.raw if ctx.located is not None else None  # (what each cell held: the text checked)
-    for f, obj, path, i in ctx.fields(lambda f: f.checks_text and f.part_of is None):
+    for f, obj, pre, i in ctx.fields(lambda f: f.checks_text and f.part_of is None):
+        path = pre + f.key
         raw = cells.get(path) if cells is not None else f.kind.to_json(f.get(obj))
-        if raw.__class__ is str and raw:
-            yield from _text(ctx, path, raw, f.display, i)
+        if raw.__class__ is str and raw and (found := _text(ctx, path, raw, f.display, i)):
+            yield found
     for block, items, path, i in ctx.list_items():
         label = Label(block.name or block.label, block.en)
         for j, item in enumerate(items):
             raw = ctx.raw(f"{path}[{j}]", item)
-            if isinstance(raw, str) and raw:
-                yield from _text(ctx, f"{path}[{j}]", raw, label, i)
+            if isinstance(raw, str) and raw and (found := _text(ctx, f"{path}[{j}]", raw, label, i)):
+                yield found
 
 
-def _text(ctx: Any, path: str, raw: str, label: Label, project: int | None) -> Iterator[Finding]:
+def _text(ctx: Any, path: str, raw: str, label: Label, project: int | None) -> Finding | None:
     stripped = raw.strip()
     if ctx.is_placeholder(stripped):
-        yield ctx.finding("placeholder", path, project=project, field=label, value=stripped)
-    elif stripped != raw:
-        yield ctx.finding("placeholder", path, "space", project=project, field=label)
+        return ctx.finding("placeholder", path, project=project, field=label, value=stripped)
+    if stripped != raw:
+        return ctx.finding("placeholder", path, "space", project=project, field=label)
+    return None
 
 
 @check("amount-invalid", ("", "negative", "decimals"))
 def amount_invalid(ctx: Any) -> Iterator[Finding]:
     most = ctx.template.rules.max_amount_decimals
-    for f, obj, path, i in ctx.fields(lambda f: f.kind.column_type == "amount"):
+    for f, obj, pre, i in ctx.fields(lambda f: f.kind.column_type == "amount"):
+        path = pre + f.key
         value: Decimal | None = f.get(obj)
         if value is None:
             raw = ctx.raw(path, None)

@@ -182,24 +182,10 @@ def _read_project(res: ReadResult, grid: Grid, t: Template, prefix: str) -> dict
         elif isinstance(block, CheckpointsBlock):
             data[block.key] = _read_checkpoints(res, grid, t, prefix)
         elif isinstance(block, ListBlock):
-            data[block.key] = _read_list(res, grid, block, f"{prefix}.{block.key}", _next_anchor(t.project, name, t))
+            data[block.key] = _read_list(res, grid, block, f"{prefix}.{block.key}", table.next_anchor(t.project, name))
         else:
             data[block.key] = _read_table(res, grid, t, prefix)
     return data
-
-
-def _next_anchor(sheet: Any, name: str, t: Template) -> str | None:
-    """The label that ends a list: the first label of the block below it."""
-    names = sheet.blocks
-    i = names.index(name)
-    if i + 1 >= len(names):
-        return None
-    nxt = sheet.parts[names[i + 1]]
-    if isinstance(nxt, FieldsBlock):
-        return nxt.row[0].field[0].label
-    if hasattr(nxt, "label"):
-        return nxt.label
-    return t.fields.indicator[0].label
 
 
 def _blank(v: Any) -> bool:
@@ -298,7 +284,7 @@ def _read_unit(res: ReadResult, grid: Grid, t: Template, data: dict[str, Any]) -
         if isinstance(block, FieldsBlock):
             _read_fields(res, grid, t.fields.block_fields("unit", name), "", data)
         elif isinstance(block, ListBlock):
-            items = _read_list(res, grid, block, block.key, _next_anchor(t.unit, name, t))
+            items = _read_list(res, grid, block, block.key, t.fields.next_anchor(t.unit, name))
             parts = block.key.split(".")
             target = data
             for part in parts[:-1]:
