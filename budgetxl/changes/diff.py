@@ -15,16 +15,17 @@ from ..form.matching import keys, match_projects
 from .change import plain
 
 
-def _value(v: Any) -> Any:
+def _value(v: Any, month_label: str = "{month}") -> Any:
+    """A value as diff shows it: an indicator value by its text, a checkpoint as 3月底:25."""
     if isinstance(v, list):
-        return [_value(x) for x in v]
+        return [_value(x, month_label) for x in v]
     if isinstance(v, dict):
-        return {k: _value(x) for k, x in v.items()}
+        return {k: _value(x, month_label) for k, x in v.items()}
     if hasattr(v, "model_dump"):
         if hasattr(v, "text") and hasattr(v, "kind"):
             return v.text
         if hasattr(v, "month"):
-            return f"{v.month}月:{plain(v.percent)}"
+            return f"{month_label.format(month=v.month)}:{plain(v.percent)}"
         return v.model_dump()
     return plain(v)
 
@@ -39,14 +40,14 @@ def _compared(t: Template, scope: str) -> list[Any]:
     return [f for f in t.fields.scope(scope) if f.spec.compare and f.part_of is None and not f.computed]
 
 
-def _changes(a: Any, b: Any, fields: list[Any], lists: list[str]) -> list[dict[str, Any]]:
+def _changes(a: Any, b: Any, fields: list[Any], lists: list[str], month_label: str = "{month}") -> list[dict[str, Any]]:
     out = []
     for f in fields:
         va, vb = _value(f.get(a)), _value(f.get(b))
         if va != vb:
             out.append({"field": f.key, "old": va, "new": vb})
     for key in lists:
-        va, vb = _value(_get(a, key)), _value(_get(b, key))
+        va, vb = _value(_get(a, key), month_label), _value(_get(b, key), month_label)
         if va != vb:
             out.append({"field": key, "old": va, "new": vb})
     return out
@@ -97,7 +98,8 @@ def diff_documents(old: Any, new: Any, template: Template | None = None) -> dict
             out["projects"]["added" if i is None else "removed"].append({"code": p.code, "name": p.name})
             continue
         a, b = old.projects[i], new.projects[j]
-        fields = _changes(a, b, project_fields, [*plan, *lists["project"]])
+        month_label = table.checkpoints.month_label if table.checkpoints else "{month}"
+        fields = _changes(a, b, project_fields, [*plan, *lists["project"]], month_label)
         inds = _indicators(t, a, b)
         if fields or any(inds.values()):
             out["projects"]["changed"].append({"code": b.code, "name": b.name, "fields": fields, "indicators": inds})

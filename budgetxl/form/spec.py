@@ -77,7 +77,7 @@ class CheckpointsBlock(_Spec):
     name: str | None = None
     en: str | None = None
     months: list[int]
-    month_label: str = "{month}月底"
+    month_label: str  # a checkpoint's label, with {month}
     month_en: str | None = None
     required: bool = False
     live: bool = True

@@ -13,6 +13,7 @@ import tomllib
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -32,7 +33,7 @@ class TemplateInfo(_Spec):
     id: str
     version: str
     title: str
-    amount_unit: str = "万元"
+    amount_unit: str
     language: str = "zh"  # the language of what budgetxl itself writes into the workbook
     code_pattern: str
     base: str | None = None  # the spec this one builds on
@@ -89,8 +90,11 @@ class CoverageSettings(_Spec):
 
 
 class RuleSettings(_Spec):
-    placeholders: list[str] = Field(default_factory=list)
+    placeholders: list[str] = Field(default_factory=list)  # a cell holding exactly one of these: not filled in
+    instructions: list[str] = Field(default_factory=list)  # a cell containing one of these: instruction text left in
     max_amount_decimals: int = 6
+    # amounts in other units, as multiples of the form's amount unit (成本指标 against 预算数)
+    amount_units: dict[str, Decimal] = Field(default_factory=dict)
     coverage: CoverageSettings = Field(default_factory=CoverageSettings)
     severity: dict[str, str] = Field(default_factory=dict)
 

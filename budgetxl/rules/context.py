@@ -17,10 +17,6 @@ from typing import Any
 from ..findings import Finding
 from ..messages import message_key
 
-# Instruction text left in a cell, wherever it stands in the text.
-INSTRUCTION = re.compile("请填写|请选择|请输入")
-
-
 class Context:
     def __init__(self, doc: Any, template: Any, located: Any = None):
         self.doc = doc
@@ -28,6 +24,8 @@ class Context:
         self.table = template.fields
         self.located = located
         self.placeholders = frozenset(template.rules.placeholders)
+        words = template.rules.instructions  # instruction text left in a cell, wherever it stands
+        self.instruction = re.compile("|".join(map(re.escape, words))) if words else None
 
     # -- findings --------------------------------------------------------------------------------
     def finding(self, rule: str, path: str | None, variant: str = "", project: int | None = None,
@@ -53,7 +51,7 @@ class Context:
         return fallback
 
     def is_placeholder(self, text: str) -> bool:
-        return text in self.placeholders or INSTRUCTION.search(text) is not None
+        return text in self.placeholders or (self.instruction is not None and self.instruction.search(text) is not None)
 
     # -- walking the document -------------------------------------------------------------------------
     def projects(self) -> Iterator[tuple[int, Any, str]]:

@@ -83,13 +83,14 @@ def indicator_value(ctx: Any) -> Iterator[Finding]:
 @check("cost-exceeds-budget")
 def cost_exceeds_budget(ctx: Any) -> Iterator[Finding]:
     costs = ctx.template.rules.coverage.cost_level2
+    units = ctx.template.rules.amount_units
     for i, p, k, ind, base in ctx.indicators():
         v, l2, total = ind.value, ind.level2, p.budget.total
         if l2 is None or l2.strip() not in costs or total is None or value_problem(ctx, ind, base) is not None:
             continue
         if v.number is not None:
-            amount = {"万元": v.number, "元": v.number / 10000}.get(v.unit or "")
-            if amount is not None and amount > total:
+            factor = units.get(v.unit or "")
+            if factor is not None and v.number * factor > total:
                 yield ctx.finding("cost-exceeds-budget", f"{base}.value", project=i, value=v.text,
                                   total=format_number(total))
 

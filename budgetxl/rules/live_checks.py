@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ..values import QUALITATIVE_OP
 from .live import Getter, LiveCheck, LiveRow, LiveSheet, blank, live, num
 from .project import BUDGET
 
@@ -141,11 +142,11 @@ def satisfaction(r: LiveRow) -> list[LiveCheck]:
 
     def py(g: Getter) -> bool:
         n = num(g(F))
-        if g(B) not in names or g(G) != "%" or g(E) == "定性" or n is None:
+        if g(B) not in names or g(G) != "%" or g(E) == QUALITATIVE_OP or n is None:
             return False
         return n < 0 or n > 100 or (g(E) == ">" and n >= 100) or (g(E) == "<" and n <= 0)
 
     any_name = ",".join(f'{B}="{s}"' for s in names) or "FALSE"
-    excel = (f'IFERROR(AND(OR({any_name}),{G}="%",{E}<>"定性",ISNUMBER(--{F}),'
+    excel = (f'IFERROR(AND(OR({any_name}),{G}="%",{E}<>"{QUALITATIVE_OP}",ISNUMBER(--{F}),'
              f'OR(--{F}<0,--{F}>100,AND({E}=">",--{F}>=100),AND({E}="<",--{F}<=0))),FALSE)')
     return [LiveCheck(F, "satisfaction-range", "", excel, py)]
