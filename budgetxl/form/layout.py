@@ -10,6 +10,7 @@ columns under its header). Rows and columns are 0-based.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from .fields import Field, FieldTable
@@ -148,21 +149,25 @@ def _fields_place(name: str, spec: FieldsBlock, top: int, fields: dict[str, Fiel
     return FieldsPlace(name, spec, top, rows, groups)
 
 
+# How each block kind is placed: (name, block, top row, field table, scope, item counts) -> its place.
+PLACERS: dict[str, Callable[..., Any]] = {
+    "fields": lambda name, block, top, table, scope, counts: _fields_place(
+        name, block, top, {f.key: f for f in table.scope(scope)}),
+    "checkpoints": lambda name, block, top, table, scope, counts: CheckpointsPlace(name, block, top),
+    "list": lambda name, block, top, table, scope, counts: ListPlace(
+        name, block, top, max(block.min_rows, counts.get(block.key, 0) + block.spare_rows)),
+    "table": lambda name, block, top, table, scope, counts: TablePlace(
+        name, block, top, max(counts.get(block.key, 0) + block.spare_rows, 1),
+        [(f, c) for c, f in enumerate(table.indicator)]),
+}
+
+
 def sheet_layout(spec: SheetSpec, table: FieldTable, scope: str, counts: dict[str, int], top: int) -> SheetLayout:
     """The layout of a sheet whose list/table blocks hold ``counts[block key]`` items."""
-    fields = {f.key: f for f in table.scope(scope)}
     blocks: list[Any] = []
     r = top
     for name, block in spec.ordered():
-        if isinstance(block, FieldsBlock):
-            place: Any = _fields_place(name, block, r, fields)
-        elif isinstance(block, CheckpointsBlock):
-            place = CheckpointsPlace(name, block, r)
-        elif isinstance(block, ListBlock):
-            place = ListPlace(name, block, r, max(block.min_rows, counts.get(block.key, 0) + block.spare_rows))
-        else:
-            rows = max(counts.get(block.key, 0) + block.spare_rows, 1)
-            place = TablePlace(name, block, r, rows, [(f, c) for c, f in enumerate(table.indicator)])
+        place = PLACERS[block.kind](name, block, r, table, scope, counts)
         blocks.append(place)
         r += place.height
     return SheetLayout(spec.width, top, blocks)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import ReadError
@@ -21,7 +22,7 @@ from ..form import Template, builtin_templates, load_template
 from ..form.consolidated import sheet_name
 from ..form.kinds import KINDS
 from ..form.layout import LIST_TEXT_COL, META_MARK
-from ..form.spec import CheckpointsBlock, FieldsBlock, ListBlock
+from ..form.spec import ListBlock
 from ..messages import message
 from ..model import SCHEMA, Submission
 
@@ -110,7 +111,7 @@ def _read_checkpoints(res: ReadResult, grid: Grid, t: Template, prefix: str) -> 
         at = grid.find(table.checkpoint_label(m))
         if at is None:
             continue
-        v = res.take(f"{prefix}.{cp.key}[{m}]", grid, at[0] + 1, at[1])
+        v = res.take(f"{prefix}{cp.key}[{m}]", grid, at[0] + 1, at[1])
         plan.append({"month": m, "percent": percent.read(v), "text": isinstance(v, str)})
     return [{"month": p["month"], "percent": p["percent"]} for p in _percent_scale(plan) if p["percent"] is not None]
 
@@ -138,7 +139,7 @@ def _read_table(res: ReadResult, grid: Grid, t: Template, prefix: str) -> list[d
     if at is None:
         return []
     hr = at[0]
-    res.sources[f"{prefix}.{table.table.key}"] = CellRef(grid.name, at[0], at[1])
+    res.sources[f"{prefix}{table.table.key}"] = CellRef(grid.name, at[0], at[1])
     present = [(f, c) for f in table.indicator if (c := grid.find_in_row(hr, f.label)) is not None]
     keys = [f.key for f, _ in present]
     cols = [c for _, c in present]
@@ -159,7 +160,7 @@ def _read_table(res: ReadResult, grid: Grid, t: Template, prefix: str) -> list[d
         vals = [row[c] if c < width else None for c in cols]
         if all(v is None for v in vals):
             continue
-        base = f"{prefix}.{table.table.key}[{len(out)}]."
+        base = f"{prefix}{table.table.key}[{len(out)}]."
         for key, c, v in zip(keys, cols, vals):
             sources[base + key] = CellRef(sheet, r, c)
             if v is not None:
@@ -173,18 +174,38 @@ def _read_table(res: ReadResult, grid: Grid, t: Template, prefix: str) -> list[d
     return out
 
 
+def _set(data: dict[str, Any], key: str, value: Any) -> None:
+    parts = key.split(".")
+    for part in parts[:-1]:
+        data = data.setdefault(part, {})
+    data[parts[-1]] = value
+
+
+# The reader of each block kind: (result, grid, template, sheet spec, block name, block, path prefix, data).
+READERS: dict[str, Callable[..., None]] = {
+    "fields": lambda res, grid, t, sheet, name, block, prefix, data: _read_fields(
+        res, grid, t.fields.block_fields(_scope(t, sheet), name), prefix, data),
+    "checkpoints": lambda res, grid, t, sheet, name, block, prefix, data: _set(
+        data, block.key, _read_checkpoints(res, grid, t, prefix)),
+    "list": lambda res, grid, t, sheet, name, block, prefix, data: _set(
+        data, block.key, _read_list(res, grid, block, prefix + block.key, t.fields.next_anchor(sheet, name))),
+    "table": lambda res, grid, t, sheet, name, block, prefix, data: _set(
+        data, block.key, _read_table(res, grid, t, prefix)),
+}
+
+
+def _scope(t: Template, sheet: Any) -> str:
+    return "unit" if sheet is t.unit else "project"
+
+
+def _read_sheet(res: ReadResult, grid: Grid, t: Template, sheet: Any, prefix: str, data: dict[str, Any]) -> None:
+    for name, block in sheet.ordered():
+        READERS[block.kind](res, grid, t, sheet, name, block, prefix, data)
+
+
 def _read_project(res: ReadResult, grid: Grid, t: Template, prefix: str) -> dict[str, Any]:
     data: dict[str, Any] = {}
-    table = t.fields
-    for name, block in t.project.ordered():
-        if isinstance(block, FieldsBlock):
-            _read_fields(res, grid, table.block_fields("project", name), prefix + ".", data)
-        elif isinstance(block, CheckpointsBlock):
-            data[block.key] = _read_checkpoints(res, grid, t, prefix)
-        elif isinstance(block, ListBlock):
-            data[block.key] = _read_list(res, grid, block, f"{prefix}.{block.key}", table.next_anchor(t.project, name))
-        else:
-            data[block.key] = _read_table(res, grid, t, prefix)
+    _read_sheet(res, grid, t, t.project, prefix + ".", data)
     return data
 
 
@@ -280,16 +301,7 @@ def read_grids(path: str, grids: list[Grid], template: Template | None = None) -
 
 def _read_unit(res: ReadResult, grid: Grid, t: Template, data: dict[str, Any]) -> None:
     res.unit_sheet = grid.name
-    for name, block in t.unit.ordered():
-        if isinstance(block, FieldsBlock):
-            _read_fields(res, grid, t.fields.block_fields("unit", name), "", data)
-        elif isinstance(block, ListBlock):
-            items = _read_list(res, grid, block, block.key, t.fields.next_anchor(t.unit, name))
-            parts = block.key.split(".")
-            target = data
-            for part in parts[:-1]:
-                target = target.setdefault(part, {})
-            target[parts[-1]] = items
+    _read_sheet(res, grid, t, t.unit, "", data)
 
 
 # ---- the summary sheet (汇总) ----------------------------------------------------------------------

@@ -8,6 +8,7 @@ input message and dropdown of every open cell. A new block kind is a writer regi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ...cells import col_letter
@@ -84,9 +85,10 @@ def write_fields(book: Any, w: SheetWriter, place: FieldsPlace, obj: Any, issued
             ws.set_row(row.row, max(row.spec.height or 0, LINE_HEIGHT * lines))
 
 
-def write_checkpoints(book: Any, w: SheetWriter, place: CheckpointsPlace, project: Any, width: int) -> None:
+def write_checkpoints(book: Any, w: SheetWriter, place: CheckpointsPlace, project: Any, issued: bool,
+                      widths: list[float]) -> None:
     """The label over two rows, a labelled column per month, the percentages beneath."""
-    ws, st, cp = w.ws, book.styles, place.spec
+    ws, st, cp, width = w.ws, book.styles, place.spec, len(widths)
     ws.merge_range(place.top, 0, place.top + 1, 0, cp.label, st.cell("label"))
     percents = {sp.month: sp.percent for sp in project.spending_plan}
     months = place.months()
@@ -99,9 +101,12 @@ def write_checkpoints(book: Any, w: SheetWriter, place: CheckpointsPlace, projec
         ws.write_blank(place.top + 1, c, None, st.cell("label"))
 
 
-def write_list(book: Any, w: SheetWriter, place: ListPlace, items: list[str], width: int) -> None:
+def write_list(book: Any, w: SheetWriter, place: ListPlace, obj: Any, issued: bool, widths: list[float]) -> None:
     """A label merged down the block, a running number, one text per row."""
-    ws, st, block = w.ws, book.styles, place.spec
+    ws, st, block, width = w.ws, book.styles, place.spec, len(widths)
+    items: Any = obj
+    for part in block.key.split("."):
+        items = getattr(items, part)
     r0 = place.top
     if place.height > 1:
         ws.merge_range(r0, 0, r0 + place.height - 1, 0, block.label, st.cell("label"))
@@ -119,9 +124,9 @@ def write_list(book: Any, w: SheetWriter, place: ListPlace, items: list[str], wi
                            {"validate": "any", "input_title": block.label, "input_message": block.hint})
 
 
-def write_table(book: Any, w: SheetWriter, place: TablePlace, items: list[Any]) -> None:
+def write_table(book: Any, w: SheetWriter, place: TablePlace, obj: Any, issued: bool, widths: list[float]) -> None:
     """A header row of labels, one row per item (a spare row is an empty item), dropdowns per column."""
-    ws, st = w.ws, book.styles
+    ws, st, items = w.ws, book.styles, getattr(obj, place.spec.key)
     for f, c in place.columns:
         w.text(place.top, c, f.label, st.cell("header"))
     ws.set_row(place.top, place.spec.row_height)
@@ -144,17 +149,12 @@ def write_table(book: Any, w: SheetWriter, place: TablePlace, items: list[Any]) 
             ws.data_validation(place.first, c, place.last, c, dv)
 
 
+# The writer of each block kind: (book, sheet writer, place, the document or project, issued?, widths).
+WRITERS: dict[str, Callable[..., None]] = {
+    "fields": write_fields, "checkpoints": write_checkpoints, "list": write_list, "table": write_table,
+}
+
+
 def write_block(book: Any, w: SheetWriter, place: Any, obj: Any, issued: bool, widths: list[float]) -> None:
     """Write one block of a sheet (``obj``: the document or the project it shows)."""
-    width = len(widths)
-    if isinstance(place, FieldsPlace):
-        write_fields(book, w, place, obj, issued, widths)
-    elif isinstance(place, CheckpointsPlace):
-        write_checkpoints(book, w, place, obj, width)
-    elif isinstance(place, ListPlace):
-        value = obj
-        for part in place.spec.key.split("."):
-            value = getattr(value, part)
-        write_list(book, w, place, value, width)
-    else:
-        write_table(book, w, place, getattr(obj, place.spec.key))
+    WRITERS[place.spec.kind](book, w, place, obj, issued, widths)
