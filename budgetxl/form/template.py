@@ -163,6 +163,15 @@ class Template(_Spec):
         return {f.level1: list(f.level2) for f in self.framework}
 
     @cached_property
+    def level2_names(self) -> frozenset[str]:
+        return frozenset(l2 for f in self.framework for l2 in f.level2)
+
+    @cached_property
+    def framework_pairs(self) -> frozenset[tuple[str, str]]:
+        """Every allowed (一级指标, 二级指标)."""
+        return frozenset((f.level1, l2) for f in self.framework for l2 in f.level2)
+
+    @cached_property
     def code_regex(self) -> re.Pattern[str]:
         return re.compile(self.template.code_pattern)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -59,7 +60,12 @@ class LiveCheck:
     label: str = ""  # the field's label, shown before the text (未填写)
 
     def text(self, lang: str) -> str:
-        return f"{self.label}{message(live_key(self.rule, self.variant), lang)}"
+        return f"{self.label}{_live_text(self.rule, self.variant, lang)}"
+
+
+@lru_cache(maxsize=256)
+def _live_text(rule: str, variant: str, lang: str) -> str:
+    return message(live_key(rule, variant), lang)
 
 
 @dataclass

@@ -118,9 +118,7 @@ def taxonomy(r: LiveRow) -> list[LiveCheck]:
     A, B = r.ref("level1"), r.ref("level2")
     if A is None or B is None:
         return []
-    level1 = set(t.level1_names)
-    level2 = {l2 for l2s in t.level2_of.values() for l2 in l2s}
-    pairs = {(l1, l2) for l1, l2s in t.level2_of.items() for l2 in l2s}
+    level1, level2, pairs = t.level2_of, t.level2_names, t.framework_pairs
     return [
         LiveCheck(A, "indicator-taxonomy", "", f'AND({A}<>"",COUNTIF(BX_L1,{A})=0)',
                   lambda g: not blank(g(A)) and g(A) not in level1),
