@@ -239,7 +239,8 @@ class Submission(_Model):
 
 def _jsonable(obj: Any) -> Any:
     if isinstance(obj, dict):
-        return {k: _jsonable(v) for k, v in obj.items()}
+        # (no template-added field: no "extra" key, rather than an empty one on every indicator)
+        return {k: _jsonable(v) for k, v in obj.items() if not (k == EXTRA and v == {})}
     if isinstance(obj, list):
         return [_jsonable(v) for v in obj]
     if isinstance(obj, Decimal):

@@ -199,3 +199,13 @@ def test_module_and_function_size(name):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
             and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES]
     assert long == [], f"{path}: functions over {MAX_FUNCTION_LINES} lines: {long}"
+
+
+def test_every_package_is_installed():
+    """pyproject.toml lists the packages (templates/ and examples/ are mapped into the package):
+    a package missing there would be left out of a non-editable install."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    packages = {module_name(p) for p in PKG.rglob("__init__.py")}
+    assert packages | {"budgetxl.templates", "budgetxl.examples"} == listed
