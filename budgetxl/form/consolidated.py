@@ -13,6 +13,7 @@ from typing import Any
 
 from ..messages import message
 from .fields import Field
+from .kinds import Kind
 
 SHEETS = ("summary", "status", "projects", "indicators", "units", "findings", "charts")
 UNIT_IDENTITY = ("unit.code", "unit.name")  # the unit columns an indicator row repeats
@@ -37,6 +38,14 @@ def program_column(template: Any, key: str, type: str = "text", width: float = 8
 
 def field_columns(f: Field, template: Any) -> list[Column]:
     """The columns of one field (none for a part of a compound field: its columns come with it)."""
+    memo = template.fields.memo
+    key = ("columns", f.scope, f.key)
+    if key not in memo:
+        memo[key] = _field_columns(f, template)
+    return memo[key]
+
+
+def _field_columns(f: Field, template: Any) -> list[Column]:
     if f.part_of is not None or f.column_key is None:
         return []
     out = []
@@ -58,11 +67,22 @@ def _columns(fields: list[Field], template: Any) -> list[Column]:
 
 def _values(fields: list[Field], obj: Any, template: Any) -> dict[str, Any]:
     row: dict[str, Any] = {}
-    for f in fields:
-        cols = field_columns(f, template)
-        if cols:
-            row.update(zip((c.key for c in cols), f.kind.flatten(f.get(obj))))
+    for f, keys, direct in _plan(fields, template):
+        if direct:
+            row[keys[0]] = f.get(obj)  # (a kind that keeps the base flatten: the value itself)
+        else:
+            row.update(zip(keys, f.kind.flatten(f.get(obj))))
     return row
+
+
+def _plan(fields: list[Field], template: Any) -> list[tuple[Field, list[str], bool]]:
+    """Each field with columns, their keys, and whether its value is its one column's (once per list)."""
+    memo = template.fields.memo
+    key = ("plan", tuple((f.scope, f.key) for f in fields))
+    if key not in memo:
+        memo[key] = [(f, [c.key for c in cols], type(f.kind).flatten is Kind.flatten)
+                     for f in fields if (cols := field_columns(f, template))]
+    return memo[key]
 
 
 def _unit_fields(template: Any, identity_only: bool = False) -> list[Field]:

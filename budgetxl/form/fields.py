@@ -122,6 +122,7 @@ class FieldTable:
         self.checkpoints: CheckpointsBlock | None = None
         self.table: TableBlock | None = None
         self.blocks: dict[tuple[str, str], list[Field]] = {}  # the fields of each fields block
+        self.memo: dict[Any, Any] = {}  # what other modules derive from the table, computed once
         self._build("unit", template.unit)
         self._build("project", template.project)
         self.by_key: dict[tuple[str, str], Field] = {}
