@@ -38,15 +38,27 @@ def percent_validation(book: Any, title: str, hint: str | None) -> dict[str, Any
     return {**dv, "input_title": title, "input_message": hint} if hint else dv
 
 
+def _level2(book: Any, f: Any, hint: dict[str, Any], level1: str | None) -> dict[str, Any] | None:
+    """The 二级指标 allowed under the row's 一级指标 (``level1``: its cell, relative)."""
+    if level1 is None:
+        return None
+    return {"validate": "list", "source": f'=INDIRECT("BX_L2_"&MATCH({level1},BX_L1,0))', **hint}
+
+
+# Data validation of the kinds that need more than their dropdown list and input message.
+KIND_VALIDATIONS: dict[str, Callable[..., dict[str, Any] | None]] = {
+    "level2": _level2,
+    "percent": lambda book, f, hint, level1: percent_validation(book, f.label, f.spec.hint),
+}
+
+
 def validation(book: Any, f: Any, level1: str | None = None) -> dict[str, Any] | None:
     """The data validation of an open cell of field ``f``: its dropdown, range and input message.
     ``level1`` is the cell (relative) of the row's 一级指标, for the dependent 二级指标 list."""
     hint = {"input_title": f.label, "input_message": f.spec.hint} if f.spec.hint else {}
-    kind = f.kind.name
-    if kind == "level2" and level1 is not None:
-        return {"validate": "list", "source": f'=INDIRECT("BX_L2_"&MATCH({level1},BX_L1,0))', **hint}
-    if kind == "percent":
-        return percent_validation(book, f.label, f.spec.hint)
+    special = KIND_VALIDATIONS.get(f.kind.name)
+    if special is not None:
+        return special(book, f, hint, level1)
     if f.list_name:
         dv = {**book.lists.validation(list_name(f.list_name)), **hint}
         if f.spec.open:
