@@ -237,6 +237,13 @@ class Submission(_Model):
         return indicators_frame(self)
 
 
+def value_at(obj: Any, key: str) -> Any:
+    """The value at a dotted key of a model object (``overview.items``, ``budget.total``)."""
+    for part in key.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
 def _jsonable(obj: Any) -> Any:
     if isinstance(obj, dict):
         # (no template-added field: no "extra" key, rather than an empty one on every indicator)

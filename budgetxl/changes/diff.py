@@ -12,6 +12,7 @@ from typing import Any
 
 from ..form import Template, template_for
 from ..form.matching import keys, match_projects
+from ..model import value_at
 from .change import plain
 
 
@@ -30,12 +31,6 @@ def _value(v: Any, month_label: str = "{month}") -> Any:
     return plain(v)
 
 
-def _get(obj: Any, key: str) -> Any:
-    for part in key.split("."):
-        obj = getattr(obj, part)
-    return obj
-
-
 def _compared(t: Template, scope: str) -> list[Any]:
     return [f for f in t.fields.scope(scope) if f.spec.compare and f.part_of is None and not f.computed]
 
@@ -47,7 +42,7 @@ def _changes(a: Any, b: Any, fields: list[Any], lists: list[str], month_label: s
         if va != vb:
             out.append({"field": f.key, "old": va, "new": vb})
     for key in lists:
-        va, vb = _value(_get(a, key), month_label), _value(_get(b, key), month_label)
+        va, vb = _value(value_at(a, key), month_label), _value(value_at(b, key), month_label)
         if va != vb:
             out.append({"field": key, "old": va, "new": vb})
     return out

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..messages import message
+from ..model import value_at
 from .fields import Field
 from .kinds import Kind
+from .layout import item_counts
 
 SHEETS = ("summary", "status", "projects", "indicators", "units", "findings", "charts")
 UNIT_IDENTITY = ("unit.code", "unit.name")  # the unit columns an indicator row repeats
@@ -190,7 +192,7 @@ def project_rows(doc: Any, template: Any) -> list[dict[str, Any]]:
             plan = {sp.month: sp.percent for sp in p.spending_plan}
             row.update((c.key, plan.get(m)) for c, m in zip(cp_cols, t.checkpoints.months))
         for b in goals:
-            items = getattr(p, b.key)
+            items = value_at(p, b.key)
             row.update((_numbered(template, b, n).key, item) for n, item in enumerate(items, start=1))
         rows.append(row)
     return rows
@@ -212,19 +214,10 @@ def overview_row(doc: Any, template: Any) -> dict[str, Any]:
     t = template.fields
     row = {**unit_values(doc, template), **_values([f for f in t.unit if not f.issued], doc, template)}
     for b in t.lists["unit"]:
-        value: Any = doc
-        for part in b.key.split("."):
-            value = getattr(value, part)
-        row.update((_numbered(template, b, n).key, item) for n, item in enumerate(value, start=1))
+        row.update((_numbered(template, b, n).key, item) for n, item in enumerate(value_at(doc, b.key), start=1))
     return row
 
 
 def list_counts(doc: Any, template: Any) -> dict[str, int]:
     """How many items each unit-sheet list holds (the overview columns need the most of them)."""
-    out = {}
-    for b in template.fields.lists["unit"]:
-        value: Any = doc
-        for part in b.key.split("."):
-            value = getattr(value, part)
-        out[b.key] = len(value)
-    return out
+    return item_counts(template.unit, doc)

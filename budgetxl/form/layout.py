@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from collections.abc import Callable
 from typing import Any
 
+from ..model import value_at
 from .fields import Field, FieldTable
 from .spec import CheckpointsBlock, FieldsBlock, ListBlock, RowSpec, SheetSpec, TableBlock
 
@@ -177,16 +178,15 @@ PROJECT_TOP = 2  # title, then the unit line
 UNIT_TOP = 1  # title
 
 
+def item_counts(sheet: SheetSpec, obj: Any) -> dict[str, int]:
+    """How many items each list and table block of ``sheet`` holds in ``obj`` (document or project)."""
+    return {b.key: len(value_at(obj, b.key)) for _, b in sheet.ordered() if isinstance(b, (ListBlock, TableBlock))}
+
+
 def project_layout(template: Any, project: Any) -> SheetLayout:
-    counts = {"goals": len(project.goals), "indicators": len(project.indicators)}
+    counts = item_counts(template.project, project)
     return sheet_layout(template.project, template.fields, "project", counts, PROJECT_TOP)
 
 
 def unit_layout(template: Any, doc: Any) -> SheetLayout:
-    counts = {}
-    for block in template.fields.lists["unit"]:
-        value: Any = doc
-        for part in block.key.split("."):
-            value = getattr(value, part)
-        counts[block.key] = len(value)
-    return sheet_layout(template.unit, template.fields, "unit", counts, UNIT_TOP)
+    return sheet_layout(template.unit, template.fields, "unit", item_counts(template.unit, doc), UNIT_TOP)

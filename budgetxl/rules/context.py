@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..findings import Finding
+from ..model import value_at
 from ..messages import message_key
 
 class Context:
@@ -83,13 +84,8 @@ class Context:
     def list_items(self) -> Iterator[tuple[Any, list[str], str, int | None]]:
         """Every list block's items: (block, items, path of the block, project index)."""
         for block in self.table.lists["unit"]:
-            yield block, _get(self.doc, block.key), block.key, None
+            yield block, value_at(self.doc, block.key), block.key, None
         for i, p, pre in self.projects():
             for block in self.table.lists["project"]:
-                yield block, _get(p, block.key), f"{pre}.{block.key}", i
+                yield block, value_at(p, block.key), f"{pre}.{block.key}", i
 
-
-def _get(obj: Any, key: str) -> Any:
-    for part in key.split("."):
-        obj = getattr(obj, part)
-    return obj

@@ -13,7 +13,7 @@ from typing import Any
 
 from ...cells import col_letter
 from ...form.layout import LIST_NUMBER_COL, LIST_TEXT_COL, CheckpointsPlace, FieldsPlace, ListPlace, TablePlace
-from ...model import Indicator
+from ...model import Indicator, value_at
 from ..xlsx import SheetWriter, text_width
 from .lists_sheet import list_name
 
@@ -116,9 +116,7 @@ def write_checkpoints(book: Any, w: SheetWriter, place: CheckpointsPlace, projec
 def write_list(book: Any, w: SheetWriter, place: ListPlace, obj: Any, issued: bool, widths: list[float]) -> None:
     """A label merged down the block, a running number, one text per row."""
     ws, st, block, width = w.ws, book.styles, place.spec, len(widths)
-    items: Any = obj
-    for part in block.key.split("."):
-        items = getattr(items, part)
+    items = value_at(obj, block.key)
     r0 = place.top
     if place.height > 1:
         ws.merge_range(r0, 0, r0 + place.height - 1, 0, block.label, st.cell("label"))
