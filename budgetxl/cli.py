@@ -381,18 +381,26 @@ def sync(
 
 @app.command(
     epilog="示例 / Examples:\n\n"
-    "  budgetxl split 2024汇总.xlsx -o 2025下发/ --year 2025 --budget 2025预算.csv",
+    "  budgetxl split 2024汇总.xlsx -o 2025下发/ --year 2025 --budget 2025预算.csv\n\n"
+    "  budgetxl split --from-published 2024公开文件/ -o 2025下发/ --year 2025",
 )
 def split(
-    consolidated: Annotated[Path, typer.Argument(help="merge 生成的汇总工作簿 / a consolidated workbook from merge")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="输出目录 / output folder")],
+    consolidated: Annotated[Optional[Path], typer.Argument(help="merge 生成的汇总工作簿 / a consolidated workbook from merge")] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出目录 / output folder")] = ...,
     year: Annotated[Optional[int], typer.Option("--year", help="新的预算年度（默认不变） / next fiscal year (default: unchanged)")] = None,
     budget: Annotated[Optional[Path], typer.Option("--budget", help="新预算清单 CSV/XLSX：unit_code,project_code,project_name,total,fiscal,other")] = None,
+    from_published: Annotated[Optional[Path], typer.Option("--from-published", help="改从公开的绩效目标文件夹（PDF/文本）生成 / from a folder of published targets (PDF/text) instead")] = None,
     template: TemplateOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """把汇总工作簿拆回各单位的预填工作簿 / Split a consolidated workbook into pre-filled unit workbooks."""
     lang_ = _lang(lang)
+    if (consolidated is None) == (from_published is None):
+        raise fail(BudgetxlError("usage", detail="汇总工作簿与 --from-published 二选一 / give a consolidated workbook or --from-published"))
+    if from_published is not None:
+        from .published.command import split_from_published
+
+        return split_from_published(from_published, output, year, budget, template, lang_)
     from .changes import split_consolidated
     from .template import TemplateError, load_template
 
@@ -435,6 +443,13 @@ def diff(
         from .report import render_diff
 
         render_diff(result, lang_)
+
+
+# ---- import (published targets) ----------------------------------------------------------------
+
+from .published.command import EXAMPLES as _IMPORT_EXAMPLES, import_command  # noqa: E402
+
+app.command("import", epilog=_IMPORT_EXAMPLES)(import_command)
 
 
 # ---- demo ------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ MESSAGES.update(_OWN_MESSAGES)
 
 __all__ = [
     "BudgetxlError", "Finding", "Submission", "Template", "TemplateError", "QUALITATIVE_OP",
-    "builtin_templates", "check", "diff", "generate", "load_submission", "load_template", "message",
+    "builtin_templates", "check", "check_by_project", "current_lang", "diff", "generate", "load_submission", "load_template", "message",
     "parse_value", "render_diff", "split_documents", "to_decimal", "write_text_atomic", "all_templates",
 ]
 
@@ -39,6 +39,36 @@ def check(doc: Submission, template: Template) -> list[Finding]:
     from ..validate import check_document
 
     return check_document(doc, template)
+
+
+def check_by_project(doc: Submission, template: Template) -> list[tuple[Finding, int | None]]:
+    """The findings of :func:`check`, each with the index of the project it is about (None for the
+    unit): a bare document's findings carry no location, so each project is checked alone too."""
+    findings = check(doc, template)
+
+    def key(f: Finding) -> tuple[str, str]:
+        return f.rule, f.message("en")
+
+    unit_keys = {key(f) for f in check(doc.model_copy(update={"projects": []}), template)}
+    per_project = [[key(f) for f in check(doc.model_copy(update={"projects": [p]}), template)]
+                   for p in doc.projects]
+    out: list[tuple[Finding, int | None]] = []
+    for f in findings:
+        k = key(f)
+        where = None
+        if k not in unit_keys:
+            where = next((i for i, keys in enumerate(per_project) if k in keys), None)
+            if where is not None:
+                per_project[where].remove(k)
+        out.append((f, where))
+    return out
+
+
+def current_lang(lang: str | None) -> str:
+    """The run's language: the command's --lang, else the app's --lang / BUDGETXL_LANG."""
+    from .. import cli
+
+    return cli._lang(cli.Lang(lang) if lang else None)
 
 
 def load_submission(path: str | os.PathLike[str]) -> Submission:

@@ -10,7 +10,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .adapter import BudgetxlError, Finding, Submission, Template, TemplateError, builtin_templates, check, load_template
+from .adapter import (BudgetxlError, Finding, Submission, Template, TemplateError, builtin_templates,
+                      check_by_project, load_template)
 from .document import PROJECT_FIELDS, Note, Parsed, parse
 from .extract import SourceError, read_source
 from .layout import Layout, LayoutError, all_layouts, load_layout
@@ -28,7 +29,11 @@ class ImportResult:
     template: Template
     doc: Submission
     notes: list[Note] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+    located: list[tuple[Finding, int | None]] = field(default_factory=list)  # with the project's index
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for f, _ in self.located]
 
     @property
     def errors(self) -> int:
@@ -84,7 +89,7 @@ def import_published(path: str | os.PathLike[str], *, layout: str | os.PathLike[
         err = exc.errors()[0]
         raise BudgetxlError("import-invalid", path=name, detail=f"{'.'.join(map(str, err['loc']))}: {err['msg']}") from None
     _missing(doc, parsed.notes, chosen)
-    return ImportResult(name, chosen, tpl, doc, parsed.notes, check(doc, tpl))
+    return ImportResult(name, chosen, tpl, doc, parsed.notes, check_by_project(doc, tpl))
 
 
 def _template_of(parsed: Parsed, layout: Layout) -> str:
