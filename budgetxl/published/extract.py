@@ -145,10 +145,15 @@ def _read_page(page: Any, number: int, src: Source) -> None:
     boxes = [t.bbox for t in tables]
     placed: list[tuple[float, Line | Row]] = []
     outside = page.filter(lambda o: o.get("object_type") != "char" or not _inside_any(o, boxes))
-    for tl in outside.extract_text_lines(return_chars=True, strip=True):
-        text = _spaced(tl["chars"])
-        if text.strip():
-            placed.append((tl["top"], Line(text.strip(), page=number)))
+    text_lines = [tl for tl in outside.extract_text_lines(return_chars=True, strip=True) if tl["text"].strip()]
+    # the line pitch: the smallest step between two lines of text (not two lines of one glyph row)
+    steps = [b["top"] - a["top"] for a, b in zip(text_lines, text_lines[1:])
+             if b["top"] - a["top"] > 0.8 * max(c["size"] for c in a["chars"])]
+    pitch = min(steps) if steps else 0.0
+    for k, tl in enumerate(text_lines):
+        # blank lines before it, as a text would have them (two or more: a page number may follow)
+        gap = round((tl["top"] - text_lines[k - 1]["top"]) / pitch) - 1 if k and pitch else 0
+        placed.append((tl["top"], Line(_spaced(tl["chars"]).strip(), page=number, gap_before=max(gap, 0))))
     for t in tables:
         placed += [(top, Row(cells, page=number)) for top, cells in _table_rows(page, t, number)]
     placed.sort(key=lambda x: x[0])

@@ -34,10 +34,16 @@ KINDS: dict[str, tuple[str, int, float | None]] = {
     "level1": ("level", 4, 0.15), "level2": ("level", 4, 0.15), "op": ("op", 3, 0.4),
     "direction": ("direction", 3, 0.4), "value": ("value", 6, None), "number": ("number", 4, None),
     "unit": ("unit", 2, 0.4), "weight": ("weight", 2, 0.6), "name": ("free", 14, None),
-    "description": ("free", 18, 1.2), "basis": ("free", 10, 1.2),
+    "description": ("free", 18, 0.7), "basis": ("free", 10, 0.9),
 }
 EMPTY_ROW = 0.8  # a 二级指标 printed with nothing beside it
 WRAP_BREAK = 3.0  # a wrapped line narrower than a later line of the same cell
+FULL_LAST = 1.2  # a cell's only line as wide as its column's wrapped lines: it probably goes on
+TOO_WIDE = 2.0  # a line wider than its column's wrapped lines: it is not in that column
+_NO_START = set("%％)）]】、，。；：;:,.")
+SHORT_DESCRIPTION = 0.8  # a 描述 of one to three characters: more likely the end of the 三级指标
+_DATE_HEAD = re.compile(r"^[年月日号](?:底|末|前|内|份|中|之前)")
+_DATE_TAIL = re.compile(r"\d+\s*[年月]?$")
 _PURE_VALUE = re.compile(r"^[≥≤><＝=]?\d+(?:\.\d+)?%?$")
 # how a deadline value starts: 2024年底前, 12月底前完成, 每月25日前, 不超过12月份, 按时, 年内 …
 _DEADLINE_START = re.compile(
@@ -72,7 +78,8 @@ def atoms_of(lines: list[str]) -> list[Atom]:
 
 
 def _wide(c: str) -> bool:
-    return unicodedata.east_asian_width(c) in "WF"
+    """A Chinese character (not a full-width digit, sign or punctuation mark)."""
+    return unicodedata.east_asian_width(c) == "W" and unicodedata.category(c) == "Lo"
 
 
 class Cell:
@@ -95,6 +102,8 @@ class FlatTable:
         self.vocab = vocab
         self.n = len(self.atoms)
         self._cache: dict[tuple[int, int, int], float] = {}
+        self.widths: dict[int, float] = {}  # column -> width its text wraps at (second pass)
+        self.index = {c.field: k for k, c in enumerate(columns)}
 
     # ---- cell costs -----------------------------------------------------------------------------
     def cost(self, c: int, i: int, j: int) -> float:
@@ -134,7 +143,9 @@ class FlatTable:
         v = parse_value(text)
         if v["kind"] == "quantitative":
             unit = v["unit"]
-            if unit is None or unit in self.vocab.units:
+            if unit is None:
+                return 0.0 if v["op"] != "＝" else 0.5  # a bare number: more often a piece of a value
+            if unit in self.vocab.units:
                 return 0.0
             return 0.6 if len(unit) <= 4 and not re.search(r"[，。；、（）()]", unit) else INF
         if canon(text) in self.vocab.qualitative:
@@ -148,17 +159,44 @@ class FlatTable:
         return sum(WRAP_BREAK for k in range(len(w) - 1) if w[k] < max(w[k + 1:]) - 1.0)
 
     def _free(self, field: str, cell: Cell) -> float:
-        cost = self._wrap(cell)
-        for k in range(len(cell.lines)):
-            # a 一级/二级指标 (perhaps wrapped) at the start of the cell, or as a line of it
-            if self.vocab.level("".join(cell.lines[:k + 1]))[0] or self.vocab.level(cell.lines[k])[0]:
-                cost += 5.0
-            if _PURE_VALUE.match(cell.lines[k].replace(" ", "")):
-                cost += 2.0
+        cost = self._wrap(cell) + self._misplaced(cell)
+        if field == "description" and width(cell.text) <= 3:
+            cost += SHORT_DESCRIPTION
+        wrap_at = self.widths.get(self.index[field])
+        if wrap_at and cell.lines:
+            if width(cell.lines[-1]) >= wrap_at - 0.5:
+                cost += FULL_LAST if len(cell.lines) == 1 else FULL_LAST / 3
+            cost += TOO_WIDE * sum(width(s) > wrap_at + 1.0 for s in cell.lines)
         if field == "basis":
             cost += -0.5 if canon(cell.text) in self.vocab.bases else 0.0
             if cell.lines and self._value(cell.lines[0]) < INF:
                 cost += 1.0  # a 依据 that starts like a value: the value probably goes on
+        return cost
+
+    def _misplaced(self, cell: Cell) -> float:
+        """Pieces of other cells inside a free-text cell: a 一级/二级指标 (its lines, perhaps
+        wrapped), a whole value, a comparison or a date that a value goes on with."""
+        cost = 0.0
+        lines = cell.lines
+        for i in range(len(lines)):
+            for j in range(i + 1, min(len(lines), i + 3) + 1):
+                if self.vocab.level("".join(lines[i:j]))[0]:
+                    cost += 5.0
+            if _PURE_VALUE.match(lines[i].replace(" ", "")):
+                cost += 2.0
+            if self.vocab.level_piece(lines[i]):
+                cost += 2.0  # 可持续影响 / 指标: a piece of a wrapped 二级指标
+        text = cell.text
+        if text and (text[-1] in "≥≤><＝=＞＜" or any(text.endswith(w) for w in self.vocab.ops if len(w) > 1)):
+            cost += 5.0  # a comparison belongs to the value after it
+        if text and text[0] in _NO_START:
+            cost += 3.0  # a cell does not start with a closing mark or a unit sign
+        if _DATE_HEAD.match(text):
+            cost += 2.0  # 月底前完成: the rest of a date
+        if _DATE_TAIL.search(text):
+            cost += 1.0  # …2024年: the start of a date
+        if text and len(text) <= 8 and self._value(text) < INF:
+            cost += 1.5  # reads as a value (每季度末前, ≥90%): probably (the start of) one
         return cost
 
     def cell_ends(self, i: int, most: int) -> range:
@@ -170,6 +208,37 @@ class FlatTable:
 
     # ---- the division -----------------------------------------------------------------------------
     def solve(self) -> list[dict[str, str]] | None:
+        """Rows as {column field: text}; None when the lines cannot be divided at all.
+
+        A second pass knows each free-text column's wrapping width (from the first pass's
+        wrapped lines) and so can tell a wrapped last line from a complete one."""
+        first = self._solve()
+        if first is None:
+            return None
+        actions = first
+        self.widths = self._wrap_widths(actions)
+        if self.widths:
+            self._cache.clear()
+            actions = self._solve() or first
+        return self._rows(actions, [c.field for c in self.columns])
+
+    def _wrap_widths(self, actions: list) -> dict[int, float]:
+        out: dict[int, float] = {}
+        for action in actions:
+            spans = []
+            if action[0] == "take":
+                spans = [(action[1], action[2], action[3])]
+            elif action[0] == "take2":
+                spans = [(action[1], action[2], action[3]), (action[1] + 1, action[3], action[4])]
+            for c, i, j in spans:
+                if KINDS[self.columns[c].field][0] != "free" or j <= i:
+                    continue
+                lines = Cell(self.atoms, i, j).lines
+                for s in lines[:-1]:
+                    out[c] = max(out.get(c, 0.0), width(s))
+        return out
+
+    def _solve(self) -> list | None:
         m = len(self.columns)
         fields = [c.field for c in self.columns]
         name_col = fields.index("name")
@@ -198,7 +267,13 @@ class FlatTable:
         final = best.get((self.n, 0, False))
         if final is None or final[0] == INF:
             return None
-        return self._rows(best, fields)
+        actions = []
+        state = (self.n, 0, False)
+        while best[state][1] is not None:
+            prev, action = best[state][1]
+            actions.append(action)
+            state = prev
+        return actions[::-1]
 
     def _step(self, k: int, c: int, took: bool, base: float, relax, desc_col: int | None) -> None:
         field = self.columns[c].field
@@ -230,16 +305,10 @@ class FlatTable:
             bonus = -1.0 if Cell(self.atoms, j, l).text == name else 0.0
             relax((l, d + 1, True), base + cost + bonus, ((k, c, took), ("take2", c, k, j, l)))
 
-    def _rows(self, best: dict, fields: list[str]) -> list[dict[str, str]]:
-        actions = []
-        state = (self.n, 0, False)
-        while best[state][1] is not None:
-            prev, action = best[state][1]
-            actions.append(action)
-            state = prev
+    def _rows(self, actions: list, fields: list[str]) -> list[dict[str, str]]:
         rows: list[dict[str, str]] = []
         current: dict[str, str] = {}
-        for action in reversed(actions):
+        for action in actions:
             if action in ("row", "empty"):
                 rows.append(current)
                 current = {}

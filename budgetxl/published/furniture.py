@@ -74,16 +74,18 @@ def _running(items: list[Line | Row], lines: list[tuple[int, Line]], edges: dict
         where = {k: (edge, _shape(items[k].text)) for k, edge in edges.items() if k not in numbers}  # type: ignore[union-attr]
         need = max(2, (pages + 1) // 2)
     else:
+        # only the line just before or after a page number; long enough not to be a piece of a
+        # table cell (those repeat too: 工作计划和 / 安排)
         index = {k: pos for pos, (k, _) in enumerate(lines)}
         where = {}
         for k in numbers:
             pos = index[k]
-            for p in range(max(0, pos - 2), min(len(lines), pos + 3)):
-                if lines[p][0] not in numbers:
+            for p in (pos - 1, pos + 1):
+                if 0 <= p < len(lines) and lines[p][0] not in numbers and len(_shape(lines[p][1].text)) >= 6:
                     where[lines[p][0]] = ("near", _shape(lines[p][1].text))
         need = 2
     counts = Counter(where.values())
-    return {k for k, key in where.items() if counts[key] >= need and len(key[1]) >= 2
+    return {k for k, key in where.items() if counts[key] >= need and len(key[1]) >= 4
             and not protected(items[k].text)}  # type: ignore[union-attr]
 
 

@@ -38,6 +38,20 @@ class Vocab:
     qualitative: set[str] = field(default_factory=set)
     directions: set[str] = field(default_factory=set)
 
+    def level_piece(self, text: str) -> bool:
+        """A line that is the start (of 3 characters or more) or the end of a level's name broken
+        across lines (可持续影响 | 指标), but not a whole name."""
+        c = canon(text)
+        if len(c) < 2 or self.level(text)[0]:
+            return False
+        names = self._all_levels()
+        return any((len(c) >= 3 and n.startswith(c)) or (n.endswith(c) and c in ("指标", "标")) for n in names)
+
+    def _all_levels(self) -> set[str]:
+        if not hasattr(self, "_levels"):
+            self._levels = {*self.level1, *self.level2, *self.other_level1, *self.other_level2}
+        return self._levels
+
     def level(self, text: str) -> tuple[str | None, str | None]:
         """(which level, the name) when ``text`` is a 一级 or 二级指标 name."""
         c = canon(text)
