@@ -33,7 +33,7 @@ NL, HARD, SOFT = "nl", "hard", "soft"
 KINDS: dict[str, tuple[str, int, float | None]] = {
     "level1": ("level", 4, 0.15), "level2": ("level", 4, 0.15), "op": ("op", 3, 0.4),
     "direction": ("direction", 3, 0.4), "value": ("value", 6, None), "number": ("number", 4, None),
-    "unit": ("unit", 2, 0.4), "weight": ("weight", 2, 0.6), "name": ("free", 14, None),
+    "unit": ("unit", 2, 0.4), "weight": ("weight", 2, 1.0), "name": ("free", 14, None),
     "description": ("free", 18, 0.7), "basis": ("free", 10, 0.9),
 }
 EMPTY_ROW = 0.8  # a 二级指标 printed with nothing beside it
@@ -104,12 +104,20 @@ class FlatTable:
         self._cache: dict[tuple[int, int, int], float] = {}
         self.widths: dict[int, float] = {}  # column -> width its text wraps at (second pass)
         self.index = {c.field: k for k, c in enumerate(columns)}
+        self._values: dict[tuple[str, bool], float] = {}
+        self._cells: dict[tuple[int, int], Cell] = {}
+        self._lines: dict[str, float] = {}
+
+    def cell(self, i: int, j: int) -> Cell:
+        if (i, j) not in self._cells:
+            self._cells[(i, j)] = Cell(self.atoms, i, j)
+        return self._cells[(i, j)]
 
     # ---- cell costs -----------------------------------------------------------------------------
     def cost(self, c: int, i: int, j: int) -> float:
         key = (c, i, j)
         if key not in self._cache:
-            self._cache[key] = self._cost(self.columns[c].field, Cell(self.atoms, i, j))
+            self._cache[key] = self._cost(self.columns[c].field, self.cell(i, j))
         return self._cache[key]
 
     def _cost(self, field: str, cell: Cell) -> float:
@@ -130,7 +138,10 @@ class FlatTable:
         if kind == "number":
             if to_decimal(text.replace(",", "")) is not None:
                 return 0.0
-            return self._value(text) + 0.3 + self._wrap(cell)
+            # a text value (its 计算符号 says 定性): a deadline, a known word, or any short text
+            known = self._value(text, free=False)
+            short = 1.0 if len(text) <= 12 and not re.search(r"[，。；]", text) else INF
+            return min(known + 0.3, short) + self._wrap(cell) + self._misplaced_value(text)
         if kind == "unit":
             if text in self.vocab.units:
                 return 0.0
@@ -139,12 +150,19 @@ class FlatTable:
             return 0.0 if to_decimal(text) is not None else INF
         return self._free(field, cell)
 
-    def _value(self, text: str) -> float:
+    def _value(self, text: str, free: bool = True) -> float:
+        """How well ``text`` reads as a 指标值; ``free``: any short text may be one (at a cost)."""
+        key = (text, free)
+        if key not in self._values:
+            self._values[key] = self._value_cost(text, free)
+        return self._values[key]
+
+    def _value_cost(self, text: str, free: bool) -> float:
         v = parse_value(text)
         if v["kind"] == "quantitative":
             unit = v["unit"]
             if unit is None:
-                return 0.0 if v["op"] != "＝" else 0.5  # a bare number: more often a piece of a value
+                return 0.0 if v["op"] != "＝" else 0.8  # a bare number: more often a piece of a value
             if unit in self.vocab.units:
                 return 0.0
             return 0.6 if len(unit) <= 4 and not re.search(r"[，。；、（）()]", unit) else INF
@@ -152,7 +170,13 @@ class FlatTable:
             return 0.5
         if v["kind"] == "deadline" and len(text) <= 12 and _DEADLINE_START.match(text):
             return 0.3
+        if free and 2 <= len(text) <= 10 and not re.search(r"[\d，。；、]", text) and text[0] not in "前后底末份" \
+                and self._misplaced_value(text) == 0:
+            return 1.2  # some other text value (明显下降)
         return INF
+
+    def _misplaced_value(self, text: str) -> float:
+        return 5.0 if self.vocab.level(text)[0] or canon(text) in self.vocab.ops else 0.0
 
     def _wrap(self, cell: Cell) -> float:
         w = [width(s) for s in cell.lines]
@@ -169,23 +193,19 @@ class FlatTable:
             cost += TOO_WIDE * sum(width(s) > wrap_at + 1.0 for s in cell.lines)
         if field == "basis":
             cost += -0.5 if canon(cell.text) in self.vocab.bases else 0.0
-            if cell.lines and self._value(cell.lines[0]) < INF:
+            if cell.lines and self._value(cell.lines[0], free=False) < INF:
                 cost += 1.0  # a 依据 that starts like a value: the value probably goes on
         return cost
 
     def _misplaced(self, cell: Cell) -> float:
         """Pieces of other cells inside a free-text cell: a 一级/二级指标 (its lines, perhaps
         wrapped), a whole value, a comparison or a date that a value goes on with."""
-        cost = 0.0
         lines = cell.lines
-        for i in range(len(lines)):
-            for j in range(i + 1, min(len(lines), i + 3) + 1):
+        cost = sum(self._line_cost(s) for s in lines)
+        for i in range(len(lines) - 1):
+            for j in range(i + 2, min(len(lines), i + 3) + 1):
                 if self.vocab.level("".join(lines[i:j]))[0]:
                     cost += 5.0
-            if _PURE_VALUE.match(lines[i].replace(" ", "")):
-                cost += 2.0
-            if self.vocab.level_piece(lines[i]):
-                cost += 2.0  # 可持续影响 / 指标: a piece of a wrapped 二级指标
         text = cell.text
         if text and (text[-1] in "≥≤><＝=＞＜" or any(text.endswith(w) for w in self.vocab.ops if len(w) > 1)):
             cost += 5.0  # a comparison belongs to the value after it
@@ -195,8 +215,28 @@ class FlatTable:
             cost += 2.0  # 月底前完成: the rest of a date
         if _DATE_TAIL.search(text):
             cost += 1.0  # …2024年: the start of a date
-        if text and len(text) <= 8 and self._value(text) < INF:
+        if text and len(text) <= 8 and self._value(text, free=False) < INF:
             cost += 1.5  # reads as a value (每季度末前, ≥90%): probably (the start of) one
+        return cost
+
+    def _line_cost(self, line: str) -> float:
+        """What one line of a free-text cell says about it belonging elsewhere."""
+        if line in self._lines:
+            return self._lines[line]
+        cost = 0.0
+        tail = line.rsplit(" ", 1)[-1]
+        c = canon(line)
+        if self.vocab.level(line)[0]:
+            cost += 5.0  # a 一级/二级指标
+        if _PURE_VALUE.match(line.replace(" ", "")):
+            cost += 2.0
+        elif len(tail) <= 12 and self._value(tail, free=False) < INF:
+            cost += 1.5  # a line (or its last piece) that reads as a value: probably one
+        if self.vocab.level_piece(line):
+            cost += 2.0  # 可持续影响 / 指标: a piece of a wrapped 二级指标
+        if c in self.vocab.ops or c in self.vocab.directions:
+            cost += 3.0  # 定性 / ≥ / 正向指标 on a line of its own: a cell of its own
+        self._lines[line] = cost
         return cost
 
     def cell_ends(self, i: int, most: int) -> range:
@@ -233,7 +273,7 @@ class FlatTable:
             for c, i, j in spans:
                 if KINDS[self.columns[c].field][0] != "free" or j <= i:
                     continue
-                lines = Cell(self.atoms, i, j).lines
+                lines = self.cell(i, j).lines
                 for s in lines[:-1]:
                     out[c] = max(out.get(c, 0.0), width(s))
         return out
@@ -294,7 +334,7 @@ class FlatTable:
     def _with_description(self, k: int, j: int, c: int, took: bool, base: float, relax) -> None:
         """三级指标 atoms k..j-1, then the 描述 (possibly empty; equal to the name earns a little)."""
         d = c + 1
-        name = Cell(self.atoms, k, j).text
+        name = self.cell(k, j).text
         relax((j, d + 1, True), base + KINDS["description"][2], ((k, c, took), ("take2", c, k, j, j)))
         if j >= self.n:
             return
@@ -302,7 +342,7 @@ class FlatTable:
             cost = self.cost(d, j, l)
             if cost == INF:
                 continue
-            bonus = -1.0 if Cell(self.atoms, j, l).text == name else 0.0
+            bonus = -1.0 if self.cell(j, l).text == name else 0.0
             relax((l, d + 1, True), base + cost + bonus, ((k, c, took), ("take2", c, k, j, l)))
 
     def _rows(self, actions: list, fields: list[str]) -> list[dict[str, str]]:
@@ -314,10 +354,10 @@ class FlatTable:
                 current = {}
             elif action[0] == "take":
                 _, c, i, j = action
-                current[fields[c]] = Cell(self.atoms, i, j).text
+                current[fields[c]] = self.cell(i, j).text
             elif action[0] == "take2":
                 _, c, i, j, l = action
-                current[fields[c]] = Cell(self.atoms, i, j).text
+                current[fields[c]] = self.cell(i, j).text
                 if l > j:
-                    current[fields[c + 1]] = Cell(self.atoms, j, l).text
+                    current[fields[c + 1]] = self.cell(j, l).text
         return rows

@@ -22,7 +22,8 @@ QUALITATIVE = [
     "达成", "部分达成", "未达成", "达成年度目标", "是", "否", "有", "无", "合格", "良好", "优良", "优秀", "较好", "好",
     "明显提升", "有所提升", "显著提升", "稳步提升", "逐步提升", "有效提升", "提升", "提高", "有效提高", "明显提高",
     "逐步提高", "明显改善", "有效改善", "改善", "持续", "长期", "中长期", "有效", "显著", "明显", "按时完成", "完成",
-    "达标", "符合要求", "符合标准", "正常运行", "无重大事故", "无", "较高", "高", "稳定",
+    "达标", "符合要求", "符合标准", "正常运行", "无重大事故", "无", "较高", "高", "稳定", "下降", "明显下降",
+    "有所下降", "逐步下降", "降低", "明显降低", "有效降低", "减少", "明显减少", "有效遏制", "得到保障", "保障有力",
 ]
 
 
@@ -37,6 +38,7 @@ class Vocab:
     bases: set[str] = field(default_factory=set)
     qualitative: set[str] = field(default_factory=set)
     directions: set[str] = field(default_factory=set)
+    _memo: dict[str, tuple[str | None, str | None]] = field(default_factory=dict, repr=False)
 
     def level_piece(self, text: str) -> bool:
         """A line that is the start (of 3 characters or more) or the end of a level's name broken
@@ -54,6 +56,12 @@ class Vocab:
 
     def level(self, text: str) -> tuple[str | None, str | None]:
         """(which level, the name) when ``text`` is a 一级 or 二级指标 name."""
+        found = self._memo.get(text)
+        if found is None:
+            found = self._memo[text] = self._level(text)
+        return found
+
+    def _level(self, text: str) -> tuple[str | None, str | None]:
         c = canon(text)
         for kind, names in (("level1", self.level1), ("level2", self.level2),
                             ("level1", self.other_level1), ("level2", self.other_level2)):
