@@ -399,3 +399,95 @@ def central_text(doc: dict, seed: int = 0, page_every: int = 35, empty_level2: s
                   [5, 5, 8, 6, 2])
         p.table_header = []
     return p.text()
+
+
+# ---- the same documents typeset as ruled tables (for LibreOffice Writer to print to PDF) -----------
+
+def _merged(values: list[str]) -> list[str | None]:
+    """A column printed as merged cells: a value equal to the one above continues it (None)."""
+    out: list[str | None] = []
+    for k, v in enumerate(values):
+        out.append(None if k and v == values[k - 1] else v)
+    return out
+
+
+def _numbered(items: list[str]) -> str:
+    return "\n".join(f"{k}.{t}" for k, t in enumerate(items, 1))
+
+
+def hebei_ruled(doc: dict) -> list:
+    unit = doc["unit"]
+    ov = doc["overview"]
+    blocks: list = ["第一部分", "部门整体绩效目标", "一、总体绩效目标", ov["overall"], "二、分项绩效目标",
+                    *[f"{k}.{t}" for k, t in enumerate(ov["items"], 1)], "三、工作保障措施"]
+    for k, t in enumerate(ov["safeguards"], 1):
+        blocks += [f"{k}、{line}" if i == 0 else line for i, line in enumerate(t.split("\n"))]
+    blocks += ["第二部分", "预算项目绩效目标"]
+    for n, pr in enumerate(doc["projects"], 1):
+        b = pr["budget"]
+        plan = pr["spending_plan"]
+        inds = pr["indicators"]
+        blocks += [f"{n}.{pr['name']}绩效目标表", f"{unit['code']} {unit['name']} 单位：万元",
+                   ("table", [2.2, 4.4, 2.2, 8.2], [["项目编码", pr["code"], "项目名称", pr["name"]]]),
+                   ("table", [2.2, 1.6, 2.2, 2.6, 2.2, 2.2, 4.0],
+                    [["预算规模及资金用途", "预算数", _amount(b["total"]), "其中：财政资金", _amount(b["fiscal"]),
+                      "其他资金", _amount(b["other"]) if b["other"] else ""],
+                     [None, pr["purpose"], "", "", "", "", ""]]),
+                   ("table", [3.0, 3.5, 3.5, 3.5, 3.5],
+                    [["资金支出计划（%）", *[f"{s['month']}月底" for s in plan]], [None, *[f"{s['percent']}%" for s in plan]]]),
+                   ("table", [3.0, 14.0], [["绩效目标", _numbered(pr["goals"])]]),
+                   ("table", [2.2, 2.4, 3.0, 4.4, 2.6, 2.4],
+                    [["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据"]]
+                    + [[l1, i["level2"], i["name"], i["description"] or "", i["value"], i["basis"] or ""]
+                       for l1, i in zip(_merged([i["level1"] for i in inds]), inds)])]
+    return blocks
+
+
+def sichuan_ruled(doc: dict) -> list:
+    unit = doc["unit"]
+    blocks: list = []
+    for pr in doc["projects"]:
+        b = pr["budget"]
+        inds = pr["indicators"]
+        rows = [["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "权重", "指标方向性"]]
+        pairs = [(i["level1"], i["level2"]) for i in inds]
+        level1s, level2s = _merged([p[0] for p in pairs]), _merged([f"{p[0]}/{p[1]}" for p in pairs])
+        for l1, l2, i in zip(level1s, level2s, inds):
+            op, number, unit_ = split_value(i["value"])
+            rows.append([l1, None if l2 is None else i["level2"], i["name"], op, number, unit_, "10",
+                         "反向指标" if op in ("≤", "<") else "正向指标"])
+        blocks += ["项目支出绩效目标表", f"（{doc['year']}年度）",
+                   ("table", [2.4, 14.6], [["单位名称", f"{unit['name']}（{unit['code']}）  单位：元"],
+                                           ["项目名称", f"{pr['code']}-{pr['name']}"]]),
+                   ("table", [2.0, 2.6, 2.6, 2.6, 2.6, 2.0, 2.6],
+                    [["项目资金", "年度资金总额", _yuan(b["total"]), "其中：财政拨款", _yuan(b["fiscal"]), "其他资金",
+                      _yuan(b["other"])]]),
+                   ("table", [2.4, 14.6], [["年度目标", _numbered(pr["goals"])]]),
+                   "绩效指标",
+                   ("table", [2.0, 2.4, 3.6, 1.6, 2.4, 1.6, 1.4, 2.0], rows), "\f"]
+    return blocks[:-1]
+
+
+def central_ruled(doc: dict, empty_level2: str = "生态效益指标") -> list:
+    unit = doc["unit"]
+    blocks: list = []
+    for pr in doc["projects"]:
+        b = pr["budget"]
+        plan = pr["spending_plan"]
+        rows = [["一级指标", "二级指标", "三级指标", "指标值", "分值"]]
+        for k, i in enumerate(pr["indicators"]):
+            if k == 2 and empty_level2:
+                rows.append(["效益指标", empty_level2, "", "", ""])
+            rows.append([i["level1"], i["level2"], i["name"], i["value"], "10"])
+        blocks += [f"{doc['year']}年项目支出绩效目标表",
+                   ("table", [2.4, 6.1, 2.4, 6.1], [["项目名称", pr["name"], "项目代码", pr["code"]],
+                                                    ["主管部门", unit["name"], "实施单位", f"{unit['name']}（{unit['code']}）"]]),
+                   ("table", [2.6, 2.4, 2.0, 2.6, 2.0, 2.0, 3.4],
+                    [["项目资金（万元）", "年度资金总额", _wan(b["total"]), "其中：财政拨款", _wan(b["fiscal"]), "其他资金",
+                      _wan(b["other"])]]),
+                   ("table", [2.6, 14.4], [["资金用途", pr["purpose"]]]),
+                   ("table", [2.6, 3.6, 3.6, 3.6, 3.6],
+                    [["资金支出计划", *[f"{s['month']}月底" for s in plan]], [None, *[f"{s['percent']}%" for s in plan]]]),
+                   ("table", [2.6, 14.4], [["年度绩效目标", _numbered(pr["goals"])]]),
+                   ("table", [2.6, 3.2, 5.6, 3.6, 2.0], rows), "\f"]
+    return blocks[:-1]

@@ -12,7 +12,7 @@ from .furniture import remove_furniture
 from .layout import Layout, LabelledField
 from .regions import Region, find_blocks, find_fields, flatten
 from .tables import find_table, to_indicators
-from .text import Line, Source, join_inline, width
+from .text import Line, Source, canon, join_inline, width
 from .vocab import Vocab
 
 
@@ -41,7 +41,7 @@ PROJECT_FIELDS = ("code", "name", "budget.total", "budget.fiscal", "budget.other
 
 def parse(src: Source, layout: Layout, vocab: Vocab) -> Parsed:
     items, furniture = remove_furniture(src.items, _protector(layout, vocab),
-                                        [re.compile(p) for p in layout.furniture])
+                                        [re.compile(p) for p in layout.furniture], _table_starts(src.items, layout))
     flat = flatten(items)
     blocks = find_blocks(flat, layout)
     out = Parsed({"projects": []}, amount_unit=layout.layout.amount_unit)
@@ -87,6 +87,18 @@ def _protector(layout: Layout, vocab: Vocab):
     return protection
 
 
+def _table_starts(items: list, layout: Layout):
+    """Whether the anchor label (项目编码 …) follows an item closely: a project table starts there."""
+    anchor = re.compile(r"\s*".join(re.escape(c) for c in canon(layout.project.anchor)))
+
+    def starts(k: int) -> bool:
+        near = items[k + 1:k + 1 + layout.project.anchor_within]
+        texts = [t for it in near for t in ([it.text] if isinstance(it, Line) else it.texts())]
+        return any(anchor.search(canon(t)) for t in texts)
+
+    return starts
+
+
 def _unit_lines(flat: list[Line], layout: Layout, out: Parsed) -> None:
     rxs = [re.compile(p) for p in layout.document.unit_line]
     for ln in flat:
@@ -116,6 +128,11 @@ def _reference_widths(segments: list[tuple[int | None, LabelledField, list[Line]
 
 def _read_field(target: dict[str, Any], spec: LabelledField, lines: list[Line], ref: float, n: int | None,
                 out: Parsed) -> None:
+    if spec.kind == "unit":
+        found = F.unit(lines)
+        if found:
+            out.unit_lines.append(found)
+        return
     if spec.kind == "section" or spec.field is None:
         return
     try:

@@ -258,7 +258,7 @@ def _cell_line(lines: list[Chars], box: Box, number: int) -> Line:
             full = box[2] - max(c["x1"] for c in prev) < 2.2 * size
             out += "" if full else BREAK
         out += _spaced(line).strip()
-    return Line(out, page=number, cell=True)
+    return Line(out, page=number, cell=True, x0=box[0], x1=box[2])
 
 
 def _group_lines(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

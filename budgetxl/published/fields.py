@@ -63,7 +63,7 @@ def items(lines: list[Line], ref: float) -> list[str]:
     Unnumbered text before the first number is an item too."""
     groups: list[list[Line]] = [[]]
     expected: int | None = None
-    for ln in lines:
+    for ln in _paragraph_lines(lines):
         bare = _BARE.match(ln.text) if ln.cell else None
         m = bare or _ITEM.match(ln.text)
         number = int(m.group(1) if bare else (m["a"] or m["b"])) if m else None
@@ -77,6 +77,32 @@ def items(lines: list[Line], ref: float) -> list[str]:
             continue
         groups[-1].append(ln)
     return [t for g in groups if g and (t := paragraphs(g, ref))]
+
+
+def _paragraph_lines(lines: list[Line]) -> list[Line]:
+    """A cell's own paragraphs as lines of their own (a numbered list typed into one cell)."""
+    out: list[Line] = []
+    for ln in lines:
+        if ln.cell and BREAK in ln.text:
+            out += [Line(p, ln.page, False, True) for p in ln.text.split(BREAK) if p.strip()]
+        else:
+            out.append(ln)
+    return out
+
+
+_UNIT = re.compile(r"^(?P<name>.+?)\s*(?:[（(]\s*(?P<code>\d{6})\s*[)）])?\s*(?:单位[：:]\s*(?:万元|元))?$")
+
+
+def unit(lines: list[Line]) -> dict[str, str] | None:
+    """单位名称（单位编码） as printed after a label such as 实施单位."""
+    text = " ".join(t.replace(BREAK, " ") for t in texts(lines)).strip()
+    m = _UNIT.match(text)
+    if not m or not m["name"].strip():
+        return None
+    found = {"name": no_space(m["name"])}
+    if m["code"]:
+        found["code"] = m["code"]
+    return found
 
 
 _AMOUNT = re.compile(

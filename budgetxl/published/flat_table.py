@@ -105,6 +105,7 @@ class FlatTable:
         self.widths: dict[int, float] = {}  # column -> width its text wraps at (second pass)
         self.index = {c.field: k for k, c in enumerate(columns)}
         self._values: dict[tuple[str, bool], float] = {}
+        self.op_words = tuple(w for w in vocab.ops if len(w) > 1)
         self._cells: dict[tuple[int, int], Cell] = {}
         self._lines: dict[str, float] = {}
 
@@ -207,7 +208,7 @@ class FlatTable:
                 if self.vocab.level("".join(lines[i:j]))[0]:
                     cost += 5.0
         text = cell.text
-        if text and (text[-1] in "≥≤><＝=＞＜" or any(text.endswith(w) for w in self.vocab.ops if len(w) > 1)):
+        if text and (text[-1] in "≥≤><＝=＞＜" or text.endswith(self.op_words)):
             cost += 5.0  # a comparison belongs to the value after it
         if text and text[0] in _NO_START:
             cost += 3.0  # a cell does not start with a closing mark or a unit sign

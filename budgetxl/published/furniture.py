@@ -22,14 +22,16 @@ def _shape(text: str) -> str:
 
 
 def remove_furniture(items: list[Line | Row], protection: Callable[[str], int],
-                     extra: list[re.Pattern[str]] | None = None) -> tuple[list[Line | Row], list[str]]:
+                     extra: list[re.Pattern[str]] | None = None,
+                     starts_table: Callable[[int], bool] = lambda k: False) -> tuple[list[Line | Row], list[str]]:
     """Items without page furniture, and the furniture removed (for the report).
 
     A page number is a line in one of the usual forms; a bare number only where a page ends (a
     page edge in a PDF, a form feed, or two blank lines in a text). A running header or footer is a
     line that repeats at page edges. ``protection`` says what a line may be: 2 never furniture (a
     label, a unit line, an indicator level), 1 furniture only when repeated at the top of the next
-    page (a title printed again over a continued table), 0 anything.
+    page (a title printed again over a continued table), 0 anything. ``starts_table(k)``: the line
+    is followed by a new project table (a title repeated on the next page for the next project).
     """
     protected = lambda text: protection(text) > 0  # noqa: E731
     lines = [(k, it) for k, it in enumerate(items) if isinstance(it, Line)]
@@ -46,7 +48,8 @@ def remove_furniture(items: list[Line | Row], protection: Callable[[str], int],
             if k in edges or ln.gap_before >= 2 or (nxt is not None and nxt.gap_before >= 2) or nxt is None:
                 drop.add(k)
     drop |= _running(items, lines, edges, drop, protected)
-    drop |= _repeated_on_next_page(items, edges, lambda text: protection(text) > 1)
+    drop |= {k for k in _repeated_on_next_page(items, edges, lambda text: protection(text) > 1)
+             if not starts_table(k)}
     removed = [items[k].text for k in sorted(drop)]  # type: ignore[union-attr]
     return [it for k, it in enumerate(items) if k not in drop], removed
 

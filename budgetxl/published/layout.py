@@ -27,7 +27,7 @@ Labels = Annotated[list[str], BeforeValidator(_as_list)]
 Patterns = Annotated[list[str], BeforeValidator(_as_list)]
 
 FieldKind = Literal["code", "name", "text", "paragraphs", "amount", "spending_plan", "list", "year",
-                    "template_ref", "section"]
+                    "template_ref", "unit", "section"]
 ColumnField = Literal["level1", "level2", "name", "description", "value", "op", "number", "unit", "basis",
                       "weight", "direction"]
 

@@ -47,9 +47,15 @@ def find_table(lines: list[Line], items: list[Line | Row], layout: Layout, vocab
 
 def _ruled(lines: list[Line], items: list[Line | Row], mapping: dict[int, str], header_row: int,
            layout: Layout) -> Table:
+    """Rows of a ruled table, each cell under the header column it lies below (a table continued on
+    the next page may have other column lines). A row broken by a page break, whose second part has
+    no 三级指标 or no value, is joined to its first part."""
+    header: Row = items[header_row]  # type: ignore[assignment]
+    columns = [(header.cells[ci].x0, header.cells[ci].x1, field) for ci, field in mapping.items()]  # type: ignore[union-attr]
     rows: list[dict[str, str]] = []
     ignored: list[str] = []
     seen: set[int] = {header_row}
+    page = header.page
     for ln in lines:
         if ln.row < 0:
             ignored.append(ln.text)
@@ -60,15 +66,27 @@ def _ruled(lines: list[Line], items: list[Line | Row], mapping: dict[int, str], 
         row: Row = items[ln.row]  # type: ignore[assignment]
         if match_header_row(row, layout.indicators.columns) is not None:
             continue  # the header again, on a continuation page
-        cells = row.cells
-        rec = {}
-        for ci, field in mapping.items():
-            if ci < len(cells) and cells[ci] is not None:
-                text = join_inline(cells[ci].text.split(BREAK))  # type: ignore[union-attr]
-                if text:
-                    rec[field] = text
+        rec = _under_columns(row, columns)
+        new_page = row.page != page
+        page = row.page
+        if new_page and rows and rec and not (rec.get("name") and (rec.get("value") or rec.get("number"))):
+            for field, text in rec.items():
+                rows[-1][field] = rows[-1].get(field, "") + text
+            continue
         rows.append(rec)
     return Table(0, rows, ignored, list(mapping.values()))
+
+
+def _under_columns(row: Row, columns: list[tuple[float, float, str]]) -> dict[str, str]:
+    rec: dict[str, str] = {}
+    for cell in row.cells:
+        if cell is None or not cell.text.strip():
+            continue
+        overlap = [(min(cell.x1, x1) - max(cell.x0, x0), field) for x0, x1, field in columns]
+        best, field = max(overlap)
+        if best > 0:
+            rec[field] = rec.get(field, "") + join_inline(cell.text.split(BREAK))
+    return rec
 
 
 def _drop_repeats(lines: list[Line], rx: re.Pattern[str], layout: Layout) -> list[Line]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 
 @dataclass
@@ -27,6 +28,8 @@ class Line:
     gap_before: int = 0  # blank lines before it (plain text), a hint for page breaks
     row: int = -1  # a cell: the index of its Row among the source's items, and its column
     col: int = -1
+    x0: float = 0.0  # a cell: its left and right edges on the page
+    x1: float = 0.0
 
 
 @dataclass
@@ -63,7 +66,9 @@ def char_width(c: str) -> float:
     return 1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.5
 
 
+@lru_cache(maxsize=1 << 16)
 def width(s: str) -> float:
+    """Printed width in Chinese characters (a Latin letter or digit counts half)."""
     return sum(char_width(c) for c in s.strip())
 
 
