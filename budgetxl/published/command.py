@@ -94,9 +94,9 @@ def _targets(sources: list[Path], output: Path | None) -> list[Path | None]:
         if len(sources) > 1:
             raise BudgetxlError("import-needs-dir", n=len(sources))
         return [None]
-    is_dir = output.is_dir() or len(sources) > 1 or output.suffix.lower() != ".json"
     if len(sources) > 1 and output.exists() and not output.is_dir():
         raise BudgetxlError("import-needs-dir", n=len(sources))
+    is_dir = output.is_dir() or len(sources) > 1 or not output.suffix
     if not is_dir:
         targets: list[Path | None] = [output]
     else:
