@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from .text import label_regex
 
@@ -145,6 +145,10 @@ def parse_layout(text: str, source: str = "<layout>") -> Layout:
         for pattern in [*spec.project.title, *spec.document.unit_line, *spec.document.year,
                         *([spec.project.code_in_name] if spec.project.code_in_name else [])]:
             re.compile(pattern)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(x) for x in err["loc"])
+        raise LayoutError(f"{source}: {where}: {err['msg']}") from exc
     except (tomllib.TOMLDecodeError, ValueError, re.error) as exc:
         raise LayoutError(f"{source}: {str(exc).splitlines()[0]}") from exc
     return spec
