@@ -36,6 +36,7 @@ KINDS: dict[str, tuple[str, int, float | None]] = {
     "unit": ("unit", 2, 0.4), "weight": ("weight", 2, 1.0), "name": ("free", 14, None),
     "description": ("free", 18, 0.7), "basis": ("free", 10, 0.9),
 }
+MAX_ATOMS = 6000  # pieces of text in one flattened table (the seed's largest has about 60)
 EMPTY_ROW = 0.8  # a 二级指标 printed with nothing beside it
 WRAP_BREAK = 3.0  # a wrapped line narrower than a later line of the same cell
 FULL_LAST = 1.2  # a cell's only line as wide as its column's wrapped lines: it probably goes on
@@ -253,6 +254,8 @@ class FlatTable:
 
         A second pass knows each free-text column's wrapping width (from the first pass's
         wrapped lines) and so can tell a wrapped last line from a complete one."""
+        if self.n > MAX_ATOMS:
+            return None  # not one project's indicator table (and the division would take long)
         first = self._solve()
         if first is None:
             return None
