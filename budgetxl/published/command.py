@@ -110,7 +110,22 @@ def _targets(sources: list[Path], output: Path | None) -> list[Path | None]:
     for t in targets:
         if t is not None and t.resolve() in inputs:
             raise BudgetxlError("output-is-input", path=str(t))
+        if t is not None:
+            _writable(t)
     return targets
+
+
+def _writable(target: Path) -> None:
+    """The output can be written: its nearest existing folder is a folder we may write to."""
+    import os
+
+    from .adapter import BudgetxlError
+
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise BudgetxlError("io-error", path=str(target), detail="无法写入 / cannot be written")
 
 
 # ---- split --from-published ----------------------------------------------------------------------
