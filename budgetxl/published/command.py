@@ -125,7 +125,7 @@ def _writable(target: Path) -> None:
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
     if not folder.is_dir() or not os.access(folder, os.W_OK):
-        raise BudgetxlError("io-error", path=str(target), detail="无法写入 / cannot be written")
+        raise BudgetxlError("output-not-writable", path=str(target))
 
 
 # ---- split --from-published ----------------------------------------------------------------------

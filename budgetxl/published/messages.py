@@ -27,6 +27,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import-invalid": ("{path}：读出的内容不符合提交文档格式（{detail}）",
                        "{path}: what was read does not fit the submission document ({detail})"),
     "import-needs-dir": ("有 {n} 个来源文件，-o 需要是一个文件夹", "{n} sources: -o must be a folder"),
+    "output-not-writable": ("{path}：无法写入（所在文件夹不是文件夹或不可写），什么也没做",
+                            "{path}: cannot be written (its folder is not a folder or is read-only); nothing done"),
     "import-same-output": ("{path}：输出文件与其他来源的输出重名（{out}），已跳过",
                            "{path}: its output {out} is the output of another source too; skipped"),
     # the report
