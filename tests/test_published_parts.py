@@ -84,11 +84,14 @@ def test_paragraphs_keep_their_breaks():
 
 
 def test_page_numbers_go_but_numbers_in_tables_stay():
-    items = [Line("权重"), Line("20"), Line("正向指标"), Line("13", gap_before=3), Line("第 2 页，共 9 页"),
-             Line("- 3 -"), Line("10")]
-    kept, removed = remove_furniture(items, lambda text: 0)
-    assert [it.text for it in kept] == ["权重", "20", "正向指标"]
-    assert removed == ["13", "第 2 页，共 9 页", "- 3 -", "10"]  # the last: a bare number ending the text
+    bare = [Line("权重"), Line("20"), Line("正向指标"), Line("13", gap_before=3), Line("产出指标", gap_before=1)]
+    kept, removed = remove_furniture(bare, lambda text: 0)
+    assert [it.text for it in kept] == ["权重", "20", "正向指标", "产出指标"] and removed == ["13"]
+    # the last cell of a page's last row (a 分值) before a page number spelled out stays
+    spelled = [Line("≥95%"), Line("10"), Line("第 2 页，共 9 页", gap_before=3), Line("- 3 -"), Line("3/12"),
+               Line("Page 4 of 9")]
+    kept, removed = remove_furniture(spelled, lambda text: 0)
+    assert [it.text for it in kept] == ["≥95%", "10"] and len(removed) == 4
 
 
 def test_running_headers_next_to_page_numbers_go():

@@ -37,13 +37,16 @@ def remove_furniture(items: list[Line | Row], protection: Callable[[str], int],
     lines = [(k, it) for k, it in enumerate(items) if isinstance(it, Line)]
     drop: set[int] = set()
     edges = _page_edges(items)
+    spelled = {pos for pos, (_, ln) in enumerate(lines) if PAGE_NUMBER.match(ln.text.strip())}
     for pos, (k, ln) in enumerate(lines):
         text = ln.text.strip()
         if protected(text):
             continue
-        if PAGE_NUMBER.match(text) or any(p.search(text) for p in extra or []):
+        if pos in spelled or any(p.search(text) for p in extra or []):
             drop.add(k)
-        elif BARE_NUMBER.match(text):
+        elif BARE_NUMBER.match(text) and not spelled & set(range(pos - 3, pos + 4)):
+            # a bare number is a page number only where a page ends, and only if the page has no
+            # page number spelled out next to it (then it is a table's last cell: a 权重, a 分值)
             nxt = lines[pos + 1][1] if pos + 1 < len(lines) else None
             if k in edges or ln.gap_before >= 2 or (nxt is not None and nxt.gap_before >= 2) or nxt is None:
                 drop.add(k)
