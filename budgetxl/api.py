@@ -8,7 +8,8 @@ for people is rendered from the returned data (``Finding.message(lang)``, ``Repo
 
 from __future__ import annotations
 
-from .changes import Change, SplitResult, SyncResult, diff_documents, split_consolidated, sync_document, sync_workbook
+from .changes import (Change, SplitResult, SyncResult, diff_documents, split_consolidated, split_documents,
+                      sync_document, sync_workbook)
 from .consolidation import Consolidation, MergeResult, check_output, merge, merge_files, read_consolidated, status_text
 from .errors import BudgetxlError, ReadError, TemplateError
 from .files.tables import RosterUnit, load_budget_list, load_roster
@@ -39,8 +40,7 @@ __all__ = [
     "BudgetxlError", "Change", "Consolidation", "FileReport", "Finding", "MergeResult", "ReadError", "ReadResult",
     "Report", "RosterUnit", "SplitResult", "Submission", "SyncResult", "Template", "TemplateError", "annotate_copy",
     "builtin_templates", "check_output", "diff_documents", "generate_workbook", "generate_workbooks", "indicator_csv",
-    "load_budget_list",
-    "load_document", "load_roster", "load_template", "merge", "merge_files", "read_consolidated", "read_workbook",
-    "split_consolidated", "status_text", "sync_document", "sync_workbook", "validate_document", "validate_file",
-    "validate_paths", "workbook_filename",
+    "load_budget_list", "load_document", "load_roster", "load_template", "merge", "merge_files", "read_consolidated",
+    "read_workbook", "split_consolidated", "split_documents", "status_text", "sync_document", "sync_workbook",
+    "validate_document", "validate_file", "validate_paths", "workbook_filename",
 ]

@@ -8,8 +8,8 @@ Projects are paired by form.matching, the same algorithm the issued-field check 
 
 from .change import Change
 from .diff import diff_documents
-from .split import SplitResult, split_consolidated
+from .split import SplitResult, split_consolidated, split_documents
 from .sync import SyncResult, sync_document, sync_workbook
 
-__all__ = ["Change", "SplitResult", "SyncResult", "diff_documents", "split_consolidated", "sync_document",
-           "sync_workbook"]
+__all__ = ["Change", "SplitResult", "SyncResult", "diff_documents", "split_consolidated", "split_documents",
+           "sync_document", "sync_workbook"]

@@ -25,7 +25,13 @@ def split_consolidated(path: str | os.PathLike[str], outdir: str | os.PathLike[s
                        budget: str | os.PathLike[str] | None = None, template: Template | None = None) -> SplitResult:
     """One pre-filled workbook per unit of a consolidated workbook; ``budget`` (a budget list)
     replaces the issued projects and amounts, ``year`` the fiscal year."""
-    docs = read_consolidated(path, template)
+    return split_documents(read_consolidated(path, template), outdir, year, budget, template)
+
+
+def split_documents(docs: list[Submission], outdir: str | os.PathLike[str], year: int | None = None,
+                    budget: str | os.PathLike[str] | None = None, template: Template | None = None) -> SplitResult:
+    """One pre-filled workbook per document for the next cycle (what :func:`split_consolidated`
+    does with the documents it reads back; ``budgetxl split --from-published`` gives imported ones)."""
     budgets = load_budget_list(budget) if budget else None
     result = SplitResult()
     for doc in docs:

@@ -47,19 +47,28 @@ def sync(
 
 @app.command(
     help=helptext("help.split"),
-    epilog=examples("budgetxl split 2024汇总.xlsx -o 2025下发/ --year 2025 --budget 2025预算.csv", single=True),
+    epilog=examples("budgetxl split 2024汇总.xlsx -o 2025下发/ --year 2025 --budget 2025预算.csv",
+                    "budgetxl split --from-published 2024公开文件/ -o 2025下发/ --year 2025"),
 )
 def split(
-    consolidated: Annotated[Path, typer.Argument(help=helptext("help.split.consolidated"))],
-    output: Annotated[Path, typer.Option("-o", "--output", help=helptext("help.split.output"))],
+    consolidated: Annotated[Optional[Path], typer.Argument(help=helptext("help.split.consolidated"))] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help=helptext("help.split.output"))] = ...,
     year: Annotated[Optional[int], typer.Option("--year", help=helptext("help.split.year"))] = None,
     budget: Annotated[Optional[Path], typer.Option("--budget", help=helptext("help.split.budget"))] = None,
+    from_published: Annotated[Optional[Path], typer.Option("--from-published",
+                                                           help=helptext("help.split.from_published"))] = None,
     template: TemplateOpt = None,
     lang: LangOpt = None,
 ) -> None:
     lang_ = use_lang(lang)
     from .. import api
 
+    if (consolidated is None) == (from_published is None):
+        raise fail(usage_error("usage.split-source"))
+    if from_published is not None:
+        from .importing import split_from_published
+
+        return split_from_published(from_published, output, year, budget, template, lang_)
     try:
         res = api.split_consolidated(consolidated, output, year, budget, template_option(template))
     except BudgetxlError as exc:
