@@ -16,13 +16,18 @@ from .version import __version__
 __all__ = [
     "BudgetxlError", "Consolidation", "FileReport", "Finding", "ReadError", "ReadResult", "Report", "Submission",
     "Template", "TemplateError", "annotate_copy", "diff_documents", "generate_workbook", "generate_workbooks",
-    "load_document", "load_roster", "load_template", "merge_files", "read_consolidated", "read_workbook",
-    "split_consolidated", "sync_workbook", "validate_document", "validate_file", "validate_paths", "__version__",
+    "import_published", "load_document", "load_roster", "load_template", "merge_files", "read_consolidated",
+    "read_workbook", "split_consolidated", "split_documents", "sync_workbook", "validate_document", "validate_file",
+    "validate_paths", "__version__",
 ]
 
 
 def __getattr__(name: str):
     # Heavy modules (pydantic, xlsxwriter, calamine) load only when used.
+    if name == "import_published":  # the importer sits above the core API (budgetxl.published)
+        from .published import import_published
+
+        return import_published
     if name in __all__:
         from . import api
 

@@ -108,6 +108,8 @@ def test_the_library_never_prints(tmp_path, capsys):
     budgetxl.sync_workbook(path, doc, tmp_path / "s.xlsx")
     budgetxl.diff_documents(doc, doc)
     budgetxl.validate_document(doc)
+    imported = budgetxl.import_published(ROOT / "examples" / "juluxian-2024-published.txt")
+    budgetxl.split_documents([imported.doc], tmp_path / "published")
     out = capsys.readouterr()
     assert out.out == "" and out.err == ""
 
