@@ -45,6 +45,7 @@ class Finding:
     cell: str | None = None  # A1, or None when the whole sheet is meant
     args: dict[str, Any] = field(default_factory=dict)
     key: str | None = None  # message key when a rule has several messages (default: the rule id)
+    project: int | None = None  # the index of the project it is about (None: the unit, the workbook)
 
     def __post_init__(self) -> None:
         if self.severity is None:

@@ -79,7 +79,7 @@ def test_it_validates_like_the_example(imported, example):
     assert summary(imported.findings) == summary(check_document(example))
     assert (imported.errors, imported.warnings) == (0, 2)
     # the two warnings are the projects without a 满意度 indicator (3 and 10)
-    assert sorted(p for _, p in imported.located) == [2, 9]
+    assert sorted(f.project for f in imported.findings) == [2, 9]
 
 
 def test_what_is_inferred_is_said_and_nothing_is_missing(imported):

@@ -1,77 +1,70 @@
-"""The import report as lines of text, in one language."""
+"""The import report as lines of text, in one language (notes name fields as the template does)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..messages import message
-from ..published.document import Note
-from ..published.importer import ImportResult
+from ..messages import Joined, Phrase, has_message, message
 
-FIELD_NAMES: dict[str, tuple[str, str]] = {
-    "code": ("项目编码", "project code"), "name": ("项目名称", "project name"), "budget.total": ("预算数", "total"),
-    "budget.fiscal": ("财政资金", "fiscal funds"), "budget.other": ("其他资金", "other funds"),
-    "purpose": ("资金用途", "purpose"), "spending_plan": ("资金支出计划", "spending plan"),
-    "goals": ("绩效目标", "goals"), "indicators": ("绩效指标", "indicators"), "unit": ("单位", "unit"),
-    "unit.code": ("单位编码", "unit code"), "unit.name": ("单位名称", "unit name"),
-    "unit.region": ("行政区划代码", "region code"), "year": ("预算年度", "fiscal year"),
-    "overview.overall": ("总体绩效目标", "overall goal"), "overview.items": ("分项绩效目标", "itemised goals"),
-    "overview.safeguards": ("工作保障措施", "safeguards"), "page": ("页眉页脚", "page furniture"),
-}
+if TYPE_CHECKING:
+    from ..form import Template
+    from ..published.document import Note
+    from ..published.importer import ImportResult
+
 ORDER = ("missing", "unreadable", "conflict", "ignored", "overridden", "derived", "empty-rows", "furniture")
-WHY = {
-    ("derived", "unit.region"): ("项目编码", "project codes"), ("derived", "year"): ("项目编码", "project codes"),
-    ("derived", "budget.other"): ("原文空白，预算数 = 财政资金", "blank in the source, total = fiscal"),
-    ("derived", "name"): ("表题", "table title"),
-}
+WHY = {"unit.region": "import.why.codes", "year": "import.why.codes", "budget.other": "import.why.other-funds",
+       "name": "import.why.title"}  # where a derived value came from
 
 
-def _field(name: str, lang: str) -> str:
-    zh, en = FIELD_NAMES.get(name, (name, name))
-    return en if lang == "en" else zh
+def _field(name: str, template: Template) -> Any:
+    """A field's name as the template calls it (both languages), or the catalogue's."""
+    shown = template.fields.display(name)
+    if shown is None and has_message(f"import.field.{name}"):
+        shown = Phrase(f"import.field.{name}")
+    return shown or name
 
 
 def _where(project: int | None, lang: str) -> str:
-    if project is None:
-        return ""
-    return f"project {project} " if lang == "en" else f"项目{project} "
+    return "" if project is None else message("import.project", lang, n=project) + " "
 
 
-def _note_text(n: Note, lang: str) -> str:
-    text = _where(n.project, lang) + _field(n.field, lang)
-    why = WHY.get((n.kind, n.field))
+def _note_text(n: Note, template: Template, lang: str) -> str:
+    text = _where(n.project, lang) + _text(_field(n.field, template), lang)
     if n.kind == "derived" and n.detail and n.field != "name":
         text += f" {n.detail}"
-    if why:
-        text += f"（{why[0]}）" if lang != "en" else f" ({why[1]})"
+    if n.kind == "derived" and n.field in WHY:
+        text += message("import.why", lang, why=Phrase(WHY[n.field]))
     elif n.kind in ("unreadable", "conflict", "ignored", "overridden", "empty-rows") and n.detail:
-        detail = n.detail.replace("\n", " ")
-        text += f"：{detail[:80]}" if lang != "en" else f": {detail[:80]}"
+        text += message("import.detail", lang, detail=n.detail.replace("\n", " ")[:80])
     return text
+
+
+def _text(v: Any, lang: str) -> str:
+    return v.render(lang) if hasattr(v, "render") else str(v)
 
 
 def render_import(result: ImportResult, lang: str, echo: Callable[[str], None], target: Path | None,
                   brief: bool = False) -> None:
     doc = result.doc
     unit = " ".join(x for x in (doc.unit.code, doc.unit.name) if x) or "?"
-    echo(message("import-done", lang, path=result.source, layout=result.layout.layout.name,
-                 layout_en=result.layout.layout.name_en, unit=unit, year=doc.year or "?",
-                 projects=len(doc.projects), indicators=result.indicators))
-    sep = "; " if lang == "en" else "；"
+    echo(message("import-done", lang, path=result.source, layout=result.layout.display, unit=unit,
+                 year=doc.year or "?", projects=len(doc.projects), indicators=result.indicators))
     for kind in ORDER:
         notes = [n for n in result.notes if n.kind == kind]
         if not notes or (brief and kind in ("derived", "furniture", "empty-rows")):
             continue
         if kind == "furniture":
             shown = sorted({n.detail or "" for n in notes})
-            echo(message("note-furniture", lang, what=sep.join(shown[:6]) + (" …" if len(shown) > 6 else "")))
+            what = Joined(tuple(shown[:6])).render(lang) + (" …" if len(shown) > 6 else "")
+            echo(message("note-furniture", lang, what=what))
             continue
-        echo(message(f"note-{kind}", lang, what=sep.join(_merge(notes, lang))))
+        echo(message(f"note-{kind}", lang, what=Joined(tuple(_merge(notes, result.template, lang)))))
     if not brief:
         echo(message("import-check", lang, errors=result.errors, warnings=result.warnings))
-        for f, project in result.located:
+        for f in result.findings:
+            project = f.project
             where = _where(project + 1 if project is not None else None, lang)
             if project is not None:
                 where += (doc.projects[project].name or "") + " "
@@ -80,7 +73,7 @@ def render_import(result: ImportResult, lang: str, echo: Callable[[str], None], 
         echo(message("import-wrote", lang, out=str(target)))
 
 
-def _merge(notes: list[Note], lang: str) -> list[str]:
+def _merge(notes: list[Note], template: Template, lang: str) -> list[str]:
     """One entry per field, with the projects it applies to (其他资金 0 in projects 1–10)."""
     groups: dict[tuple[str, str | None], list[int]] = {}
     single: list[str] = []
@@ -88,14 +81,12 @@ def _merge(notes: list[Note], lang: str) -> list[str]:
         if n.project is not None and n.kind in ("missing", "derived") and n.field != "name":
             groups.setdefault((n.field, n.detail), []).append(n.project)
         else:
-            single.append(_note_text(n, lang))
+            single.append(_note_text(n, template, lang))
     for (name, detail), projects in groups.items():
-        text = _field(name, lang) + (f" {detail}" if detail and detail != "title" else "")
-        why = WHY.get(("derived", name)) if notes[0].kind == "derived" else None
-        if why:
-            text += f"（{why[0]}）" if lang != "en" else f" ({why[1]})"
-        label = "projects " if lang == "en" else "项目"
-        single.append(f"{label}{_ranges(projects)} {text}")
+        text = _text(_field(name, template), lang) + (f" {detail}" if detail and detail != "title" else "")
+        if notes[0].kind == "derived" and name in WHY:
+            text += message("import.why", lang, why=Phrase(WHY[name]))
+        single.append(message("import.projects", lang, ranges=_ranges(projects)) + f" {text}")
     return single
 
 
@@ -117,14 +108,13 @@ def render_diff(diff: dict[str, Any], other: str, lang: str, echo: Callable[[str
     if diff["identical"]:
         echo(message("import-diff-same", lang, other=other))
         return
-    en = lang == "en"
     echo(message("import-diff", lang, other=other))
     for c in diff["unit"] + diff["overview"]:
         echo(f"    ~ {c['field']}: {_short(c['old'])} → {_short(c['new'])}")
     for p in diff["projects"]["added"]:
-        echo(f"    + {'only published' if en else '仅公开文件有'} {p['code']} {p['name']}")
+        echo(f"    + {message('import.only-published', lang)} {p['code']} {p['name']}")
     for p in diff["projects"]["removed"]:
-        echo(f"    - {'only submitted' if en else '仅报送文件有'} {p['code']} {p['name']}")
+        echo(f"    - {message('import.only-submitted', lang)} {p['code']} {p['name']}")
     for p in diff["projects"]["changed"]:
         echo(f"    ~ {p['code']} {p['name']}")
         for f in p["fields"]:

@@ -210,6 +210,18 @@ class FieldTable:
     def get(self, key: str, scope: str = "project") -> Field | None:
         return self.by_key.get((scope, key))
 
+    def display(self, key: str) -> Label | None:
+        """How messages name a field, or a list or checkpoints block, given its key (``budget.total``,
+        ``overview.items``, ``spending_plan``): the template's name, and its English one."""
+        for scope in SCOPES:
+            f = self.by_key.get((scope, key))
+            if f is not None:
+                return f.display
+        for block in [*self.lists["unit"], *self.lists["project"], self.checkpoints]:
+            if block is not None and block.key == key:
+                return Label(block.name or block.label, block.en)
+        return None
+
     def block_fields(self, sheet: str, name: str) -> list[Field]:
         return self.blocks.get((sheet, name), [])
 

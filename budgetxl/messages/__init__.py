@@ -8,7 +8,7 @@ hints, instructions) is not here: it belongs to the template spec.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from .cli import CLI
 from .consolidation import CONSOLIDATION
@@ -19,8 +19,11 @@ from .workbook import WORKBOOK
 
 LANGS = ("zh", "en")
 
+# separators of a list within a sentence (see Joined)
+SEPARATORS: dict[str, tuple[str, str]] = {"sep.list": ("；", "; "), "sep.comma": ("，", ", ")}
+
 MESSAGES: dict[str, tuple[str, str]] = {}
-for _part in (FILES, CLI, WORKBOOK, CONSOLIDATION, PUBLISHED, rule_messages()):
+for _part in (SEPARATORS, FILES, CLI, WORKBOOK, CONSOLIDATION, PUBLISHED, rule_messages()):
     _clash = set(_part) & set(MESSAGES)
     if _clash:  # one key, one sentence: a duplicate is a programming error, caught at import
         raise RuntimeError(f"message keys defined twice: {sorted(_clash)}")
@@ -48,4 +51,27 @@ def has_message(key: str) -> bool:
     return key in MESSAGES
 
 
-__all__ = ["LANGS", "MESSAGES", "RULES", "RuleText", "has_message", "live_key", "message", "message_key", "pick"]
+class Phrase(NamedTuple):
+    """A sentence of the catalogue kept as key + args, to be part of another message: it renders
+    in that message's language (``PDF 3 页`` / ``a PDF of 3 page(s)``)."""
+
+    key: str
+    args: dict[str, Any] = {}
+
+    def render(self, lang: str) -> str:
+        return message(self.key, lang, **self.args)
+
+
+class Joined(NamedTuple):
+    """Parts (text or phrases) joined by the separator under ``sep`` in the message's language."""
+
+    parts: tuple[Any, ...]
+    sep: str = "sep.list"
+
+    def render(self, lang: str) -> str:
+        return pick(MESSAGES[self.sep], lang).join(p.render(lang) if hasattr(p, "render") else str(p)
+                                                   for p in self.parts)
+
+
+__all__ = ["LANGS", "MESSAGES", "RULES", "Joined", "Phrase", "RuleText", "has_message", "live_key", "message",
+           "message_key", "pick"]

@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .adapter import (BudgetxlError, Finding, Submission, Template, TemplateError, builtin_templates,
-                      check_by_project, load_template)
+from .adapter import (BudgetxlError, Finding, Joined, Phrase, Submission, Template, TemplateError, builtin_templates, check,
+                      load_template)
 from .document import PROJECT_FIELDS, Note, Parsed, parse
 from .extract import SourceError, read_source
 from .layout import Layout, LayoutError, all_layouts, load_layout
@@ -29,11 +29,7 @@ class ImportResult:
     template: Template
     doc: Submission
     notes: list[Note] = field(default_factory=list)
-    located: list[tuple[Finding, int | None]] = field(default_factory=list)  # with the project's index
-
-    @property
-    def findings(self) -> list[Finding]:
-        return [f for f, _ in self.located]
+    findings: list[Finding] = field(default_factory=list)  # each names its project (Finding.project)
 
     @property
     def errors(self) -> int:
@@ -77,7 +73,7 @@ def import_published(path: str | os.PathLike[str], *, layout: str | os.PathLike[
     vocab = build_vocab(chosen)
     parsed = parse(src, chosen, vocab)
     if not parsed.data["projects"]:
-        raise BudgetxlError("no-projects", path=name, layout=chosen.layout.name, layout_en=chosen.layout.name_en)
+        raise BudgetxlError("no-projects", path=name, layout=chosen.display)
     try:
         tpl = load_template(template or _template_of(parsed, chosen))
     except TemplateError as exc:
@@ -89,7 +85,7 @@ def import_published(path: str | os.PathLike[str], *, layout: str | os.PathLike[
         err = exc.errors()[0]
         raise BudgetxlError("import-invalid", path=name, detail=f"{'.'.join(map(str, err['loc']))}: {err['msg']}") from None
     _missing(doc, parsed.notes, chosen)
-    return ImportResult(name, chosen, tpl, doc, parsed.notes, check_by_project(doc, tpl))
+    return ImportResult(name, chosen, tpl, doc, parsed.notes, check(doc, tpl))
 
 
 def _template_of(parsed: Parsed, layout: Layout) -> str:
@@ -125,41 +121,29 @@ def _header_fit(src: Source, text: str, lay: Layout) -> float:
     return best
 
 
-def recognised(src: Source, best: tuple | None) -> dict[str, str]:
-    """What the source turned out to be, in both languages, for the one-line refusal."""
-    zh: list[str] = []
-    en: list[str] = []
+def recognised(src: Source, best: tuple | None) -> dict[str, Joined]:
+    """What the source turned out to be, for the one-line refusal (rendered in the reader's language)."""
+    parts: list[Phrase] = []
     if src.kind == "pdf":
-        zh.append(f"PDF {src.pages} 页")
-        en.append(f"a PDF of {src.pages} page(s)")
+        parts.append(Phrase("recognised.pdf", {"pages": src.pages}))
         if src.chars == 0:
-            if src.images:
-                zh.append(f"没有文字层，只有 {src.images} 张图片（扫描件？本工具不做文字识别）")
-                en.append(f"no text layer, {src.images} image(s) only (a scan? no OCR is done)")
-            else:
-                zh.append("没有任何文字")
-                en.append("no text at all")
+            parts.append(Phrase("recognised.images-only", {"images": src.images}) if src.images
+                         else Phrase("recognised.no-text"))
     else:
-        zh.append(f"文本（{src.encoding or 'utf-8'}）")
-        en.append(f"text ({src.encoding or 'utf-8'})")
+        parts.append(Phrase("recognised.text", {"encoding": src.encoding or "utf-8"}))
     if src.chars:
-        zh.append(f"{src.chars:,} 字")
-        en.append(f"{src.chars:,} characters")
+        parts.append(Phrase("recognised.chars", {"chars": src.chars}))
     rows = [it for it in src.items if isinstance(it, Row)]
     if rows:
         head = "｜".join(squeeze(t.replace(BREAK, ""))[:10] for t in rows[0].texts() if t.strip())[:60]
-        zh.append(f"{src.tables} 个表格（第一行：{head}）")
-        en.append(f"{src.tables} table(s) (first row: {head})")
+        parts.append(Phrase("recognised.tables", {"tables": src.tables, "head": head}))
     if src.chars and best is not None:
         lay, found = best[1], best[2]
         missing = [lbl for lbl in lay.detect.labels if lbl not in found]
-        if found:
-            zh.append(f"有“{'”“'.join(found)}”，缺“{'”“'.join(missing)}”")
-            en.append(f"labels {', '.join(found)} found, {', '.join(missing)} missing")
-        else:
-            zh.append("没有“项目编码”“一级指标”“指标值”等绩效目标表的标签")
-            en.append("none of the labels of a targets table (项目编码, 一级指标, 指标值 …)")
-    return {"what": "，".join(zh), "what_en": ", ".join(en)}
+        parts.append(Phrase("recognised.labels", {"found": Joined(tuple(found), "sep.labels"),
+                                                  "missing": Joined(tuple(missing), "sep.labels")})
+                     if found else Phrase("recognised.no-labels"))
+    return {"what": Joined(tuple(parts), "sep.comma")}
 
 
 # ---- what the source implies ---------------------------------------------------------------------------

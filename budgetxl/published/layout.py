@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
+from .adapter import Label
 from .text import label_regex
 
 
@@ -122,6 +123,11 @@ class Layout(_Spec):
     @property
     def id(self) -> str:
         return self.layout.id
+
+    @property
+    def display(self) -> Label:
+        """The layout's name in a message, in the message's language."""
+        return Label(self.layout.name, self.layout.name_en)
 
     @field_validator("furniture")
     @classmethod
