@@ -270,11 +270,13 @@ def validate(
     epilog="示例 / Examples:\n\n"
     "  budgetxl merge 收件箱/ 补交.zip -o 汇总.xlsx --units examples/xingtai-units.csv\n\n"
     "  budgetxl merge 收件箱/ -o 汇总.xlsx --data-dir 数据/ --include-invalid\n\n"
+    "  budgetxl merge --ledger 门户/ -o 汇总.xlsx\n\n"
     "退出码 / exit code: 0 完成 done; 1 --strict 且有无效或缺报 strict and invalid/missing; 2 用法或文件错误 misuse.",
 )
 def merge(
-    inputs: Annotated[list[Path], typer.Argument(help="工作簿、文件夹（递归）或 .zip / workbooks, folders (recursive) or .zip archives")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="汇总工作簿 / consolidated workbook to write")],
+    inputs: Annotated[Optional[list[Path]], typer.Argument(help="工作簿、文件夹（递归）或 .zip / workbooks, folders (recursive) or .zip archives")] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="汇总工作簿 / consolidated workbook to write")] = ...,
+    ledger: Annotated[Optional[Path], typer.Option("--ledger", help="汇总报送门户台账中的当前报送 / consolidate a portal ledger's current submissions")] = None,
     units: Annotated[Optional[Path], typer.Option("--units", help="单位名单，用于统计未报送 / roster, to track missing units")] = None,
     data_dir: Annotated[Optional[Path], typer.Option("--data-dir", help="另存项目表和指标表（CSV、Parquet、JSON） / also write data files here")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="有无效文件或缺报时不输出，退出码 1 / write nothing and exit 1 when anything is invalid or missing")] = False,
@@ -286,6 +288,12 @@ def merge(
 ) -> None:
     """汇总各单位工作簿 / Consolidate unit workbooks into one workbook (and data files)."""
     lang_ = _lang(lang)
+    if ledger is not None or not inputs:
+        if ledger is None or inputs:
+            raise fail(BudgetxlError("usage", detail="给出输入文件或 --ledger DIR，二选一 / give INPUTS or --ledger DIR"))
+        from .portal.cli import merge_ledger
+
+        raise typer.Exit(merge_ledger(ledger, output, data_dir, lang=lang_))
     from .merge import merge as run_merge
     from .roster import load_roster
     from .template import TemplateError, load_template
@@ -458,6 +466,11 @@ def demo(
     for line in report.lines(_state["lang"]):
         typer.echo(line)
     say("demo-done", dir=str(output))
+
+
+from .portal.cli import app as _portal_app  # noqa: E402  (the portal's commands; heavy imports stay lazy)
+
+app.add_typer(_portal_app, name="portal")
 
 
 def main() -> None:
