@@ -22,7 +22,7 @@ from .texts import text
 router = APIRouter(prefix="/admin")
 SESSION = "bx_session"
 PRELOGIN = "bx_login"
-SORTS = {"code": lambda u: u.code, "name": lambda u: u.name, "status": lambda u: STATUSES.index(u.status),
+SORTS = {"": lambda u: 0, "code": lambda u: u.code, "name": lambda u: u.name, "status": lambda u: STATUSES.index(u.status),
          "time": lambda u: (u.submitted_at is None, u.submitted_at.timestamp() if u.submitted_at else 0),
          "errors": lambda u: (u.errors is None, u.errors or 0), "warnings": lambda u: (u.warnings is None, u.warnings or 0)}
 
@@ -97,7 +97,7 @@ def _stage(request: Request, ledger: Ledger) -> str:
 
 
 @router.get("")
-def board(request: Request, status: str = "", q: str = "", sort: str = "code", order: str = "asc") -> Response:
+def board(request: Request, status: str = "", q: str = "", sort: str = "", order: str = "asc") -> Response:
     ledger, csrf = _admin(request)
     stage = _stage(request, ledger)
     rows = ledger.board(stage)
@@ -107,7 +107,7 @@ def board(request: Request, status: str = "", q: str = "", sort: str = "code", o
     if q.strip():
         needle = q.strip().lower()
         rows = [u for u in rows if needle in u.code.lower() or needle in u.name.lower()]
-    sort = sort if sort in SORTS else "code"
+    sort = sort if sort in SORTS else ""  # "": the roster's order
     rows.sort(key=SORTS[sort], reverse=order == "desc")
     return request.app.state.pages.render(
         request, "board.html", rows=rows, counts=counts, total=sum(counts.values()), stage=stage,

@@ -83,6 +83,7 @@ class Pages:
         self.env.globals["t"] = text
         self.env.filters["when"] = lambda d: d.astimezone().strftime("%Y-%m-%d %H:%M:%S") if d else ""
         self.env.filters["size"] = human_size
+        self.env.globals["field"] = _field_label
 
     def render(self, request: Request, name: str, http_status: int = 200, **ctx) -> HTMLResponse:
         lang = lang_of(request)
@@ -91,6 +92,12 @@ class Pages:
         if request.query_params.get("lang") in ("zh", "en"):
             resp.set_cookie("lang", lang, max_age=365 * 86400, samesite="strict", httponly=True)
         return resp
+
+
+def _field_label(key: str, lang: str = "zh") -> str:
+    from .engine import field_label
+
+    return field_label(key, lang)
 
 
 def lang_of(request: Request) -> str:

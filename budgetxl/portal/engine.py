@@ -222,3 +222,15 @@ def rule_help(lang: str = "zh") -> dict[str, tuple[str, str]]:
 
     i = 1 if lang == "en" else 0
     return {rid: (r.title[i], r.explain[i]) for rid, r in RULES.items()}
+
+
+_DIFF_FIELDS = {"spending_plan": "spending", "goals": "goal", "overview.overall": "overall",
+                "overview.items": "item", "overview.safeguards": "safeguard", "year": "year"}
+
+
+def field_label(key: str, lang: str = "zh") -> str:
+    """A changed field's name as the form calls it (预算数 for budget.total)."""
+    from ..validate import FIELD_NAMES
+
+    names = FIELD_NAMES.get(_DIFF_FIELDS.get(key, key))
+    return (names[1] if lang == "en" else names[0]) if names else key

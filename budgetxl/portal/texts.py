@@ -72,6 +72,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "csrf": ("页面已过期，请刷新后重试。", "The page has expired; reload it and try again."),
     "nofile": ("请选择要上传的文件。", "Choose a file to upload."),
     "lang.other": ("English", "中文"),
+    "action.issued": ("下发工作簿", "issued"), "action.uploaded": ("网页/API 上传", "uploaded"),
+    "action.imported": ("导入", "imported"), "action.accepted": ("校验通过", "accepted"),
+    "action.returned": ("退回修改", "returned"), "action.consolidated": ("汇总", "consolidated"),
+    "action.refused": ("拒收", "refused"), "action.superseded": ("要求重新报送", "superseded"),
+    "action.reissued-link": ("重新生成链接", "link re-issued"), "action.login": ("管理员登录", "admin login"),
 }
 
 
