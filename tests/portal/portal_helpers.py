@@ -102,7 +102,8 @@ def make_portal(folder: Path, url: str | None = None, units=UNITS) -> Portal:
 
 # ---- PostgreSQL ------------------------------------------------------------------------------------
 
-PG_ADMIN = os.environ.get("BUDGETXL_TEST_PG", "postgresql+psycopg://root@/postgres?host=/var/run/postgresql")
+# no user in the URL: libpq uses the OS user, for whom .ci/run (or start_local_postgres) makes a role
+PG_ADMIN = os.environ.get("BUDGETXL_TEST_PG", "postgresql+psycopg:///postgres?host=/var/run/postgresql")
 
 
 def pg_ok(url: str) -> bool:
@@ -133,8 +134,12 @@ def start_local_postgres() -> None:
     for c in clusters:
         if c[3] != "online":
             run("pg_ctlcluster", c[0], c[1], "start")
+    import getpass
+
+    user = getpass.getuser()
     run("runuser", "-u", "postgres", "--", "psql", "-qc",
-        "DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='root') THEN CREATE ROLE root SUPERUSER LOGIN; END IF; END$$;")
+        f"DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='{user}') "
+        f"THEN CREATE ROLE \"{user}\" SUPERUSER LOGIN; END IF; END$$;")
 
 
 # ---- a real server process ---------------------------------------------------------------------------
