@@ -15,6 +15,8 @@ import typer
 app = typer.Typer(
     name="portal", no_args_is_help=True, add_completion=False, rich_markup_mode=None,
     help="报送门户：台账、填报人员上传页面、市局报送情况 / Collection portal: ledger, upload pages, status board.",
+    epilog="示例 / Examples:\n\n  budgetxl portal init 门户/ --units examples/xingtai-units.csv --year 2024\n\n"
+    "  budgetxl portal serve 门户/\n\n  budgetxl portal import 门户/ 邮件附件/",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 

@@ -18,6 +18,12 @@ from portal_helpers import UNITS, make_portal, unit_doc, with_mistake, workbook,
 runner = CliRunner()
 
 
+@pytest.mark.parametrize("name", ["init", "serve", "import"])
+def test_portal_commands_have_help_with_an_example(name):
+    r = runner.invoke(cli_app, ["portal", name, "--help"])
+    assert r.exit_code == 0 and "示例 / Example" in r.stdout and f"budgetxl portal {name}" in r.stdout
+
+
 def test_init_prints_the_admin_token_last_and_writes_links(tmp_path):
     roster = write_roster(tmp_path / "roster.csv")
     budget = tmp_path / "budget.csv"
