@@ -40,7 +40,13 @@ def require_admin(request: Request) -> Ledger:
 @router.get("/healthz")
 def healthz(request: Request) -> dict:
     ledger: Ledger = request.app.state.ledger
-    ledger.setting("year")  # the database answers
+    from sqlalchemy import text
+
+    try:
+        with ledger.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception:
+        return JSONResponse({"status": "database unavailable"}, status_code=503)
     return {"status": "ok"}
 
 

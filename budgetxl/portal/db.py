@@ -18,6 +18,14 @@ def default_url(folder: str | Path) -> str:
     return f"sqlite:///{(Path(folder).resolve() / SQLITE_NAME).as_posix()}"
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    return Path(u.database) if u.get_backend_name() == "sqlite" and u.database not in (None, "", ":memory:") else None
+
+
 def make_engine(url: str) -> Engine:
     """An engine for the ledger. SQLite gets WAL (readers never wait for the writer), full
     fsync on commit (an acknowledged upload survives a crash), foreign keys, a generous busy

@@ -47,11 +47,15 @@ def open_ledger(folder: Path, url: str | None = None, migrate: bool = False) -> 
     folder = Path(folder)
     if not folder.is_dir():
         raise SetupError(f"{folder}：不是门户目录（先运行 budgetxl portal init）。")
-    engine = db.make_engine(db_url_for(folder, url))
-    if migrate:
+    url = db_url_for(folder, url)
+    missing = f"{folder}：没有找到台账（先运行 budgetxl portal init）。"
+    if db.sqlite_file(url) is not None and not db.sqlite_file(url).is_file():
+        raise SetupError(missing)  # connecting would create an empty database file
+    engine = db.make_engine(url)
+    if not db.has_ledger(engine):
+        raise SetupError(missing)
+    if migrate:  # a ledger made by an older budgetxl gets the newer schema
         db.upgrade(engine)
-    elif not db.has_ledger(engine):
-        raise SetupError(f"{folder}：没有找到台账（先运行 budgetxl portal init）。")
     return Ledger(engine)
 
 

@@ -61,6 +61,27 @@ def test_init_prints_the_admin_token_last_and_writes_links(tmp_path):
     assert again.exit_code == 2 and "已经有台账" in again.stderr and len(again.stderr.strip().splitlines()) == 1
 
 
+def test_serve_and_import_refuse_a_folder_without_a_ledger(tmp_path):
+    (tmp_path / "empty").mkdir()
+    for args in (["serve", str(tmp_path / "empty")], ["import", str(tmp_path / "empty"), str(tmp_path)],
+                 ["serve", str(tmp_path / "nowhere")]):
+        r = runner.invoke(cli_app, ["portal", *args])
+        assert r.exit_code == 2 and "portal init" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert not list((tmp_path / "empty").iterdir())  # nothing was created there
+    r = runner.invoke(cli_app, ["merge", "--ledger", str(tmp_path / "empty"), "-o", str(tmp_path / "o.xlsx")])
+    assert r.exit_code == 2 and not (tmp_path / "o.xlsx").exists()
+
+
+def test_english_pages(portal):
+    warnings.filterwarnings("ignore", message=".*httpx2.*")
+    from starlette.testclient import TestClient
+
+    c = TestClient(portal.app())
+    assert "上传并校验" in c.get(portal.links["414001"]).text
+    assert "Upload and check" in c.get(portal.links["414001"] + "?lang=en").text
+    assert "Upload and check" in c.get(portal.links["414001"]).text  # remembered in a cookie
+
+
 @pytest.mark.parametrize("stage", ["monitor", "selfeval"])
 def test_later_stages_are_refused_in_one_line(stage, tmp_path, portal):
     roster = write_roster(tmp_path / "roster.csv")
