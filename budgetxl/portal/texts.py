@@ -25,6 +25,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "result.refused": ("✗ 文件无法读取：", "✗ The file cannot be read: "),
     "result.superseded": ("这份报送已被之后的报送替代。", "This submission has been superseded by a later one."),
     "annotated": ("下载标注了问题的工作簿（退回修改）", "Download the annotated workbook"),
+    "annotated.warn": ("下载标注了警告的工作簿", "Download the workbook with the warnings marked"),
     "annotated.help": ("问题单元格已标红并加了批注，首页“校验结果”列出全部问题。",
                        "Cells with problems are marked and commented; the first sheet lists them all."),
     "original": ("下载原文件", "Download the file as sent"),

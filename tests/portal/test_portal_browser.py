@@ -59,13 +59,16 @@ def server(tmp_path):
 
 
 def screenshot(driver, name: str) -> Path:
-    """The whole page, not just the window."""
+    """The whole page, not just the window (Chromium's own full-page capture)."""
+    import base64
+
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(1280, max(800, min(height + 40, 6000)))
+    size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
     path = ARTIFACTS / name
-    driver.save_screenshot(str(path))
-    driver.set_window_size(1280, 1000)
+    path.write_bytes(base64.b64decode(shot["data"]))
     report_artifact(path)
     return path
 
@@ -83,8 +86,10 @@ def wait_for(predicate, timeout: float = 30, step: float = 0.2):
 def upload(driver, path: Path) -> str:
     from selenium.webdriver.common.by import By
 
+    before = driver.current_url
     driver.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(path))
     driver.find_element(By.CSS_SELECTOR, ".upload button[type=submit]").click()
+    wait_for(lambda: driver.current_url != before and "/s/" in driver.current_url)  # the new result page
     return wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, ".verdict"))[0].text
 
 
