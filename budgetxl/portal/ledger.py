@@ -182,10 +182,21 @@ class Ledger:
     # ---- files -----------------------------------------------------------------------------------
     @staticmethod
     def put_blob(s, data: bytes) -> str:
+        """Store bytes once per SHA-256; two transactions storing the same bytes at once both
+        succeed (INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL)."""
         sha = hashlib.sha256(data).hexdigest()
         if s.get(Blob, sha) is None:
-            s.add(Blob(sha256=sha, size=len(data), content=data))
-            s.flush()
+            name = s.get_bind().dialect.name
+            if name == "postgresql":
+                from sqlalchemy.dialects.postgresql import insert
+            elif name == "sqlite":
+                from sqlalchemy.dialects.sqlite import insert
+            else:  # pragma: no cover - other databases are not supported targets
+                s.add(Blob(sha256=sha, size=len(data), content=data))
+                s.flush()
+                return sha
+            s.execute(insert(Blob).values(sha256=sha, size=len(data), content=data)
+                      .on_conflict_do_nothing(index_elements=["sha256"]))
         return sha
 
     def blob(self, sha: str) -> bytes | None:

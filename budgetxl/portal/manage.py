@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import db, engine as E
 from .ledger import Ledger, Refused, now, utc
-from .models import Annotated, Setting, Stage, Unit
+from .models import Annotated, Current, Setting, Stage, Unit
 from .security import hash_password, new_token
 
 CONFIG = "portal.json"
@@ -102,6 +102,9 @@ def init_portal(folder: Path, roster: Path, year: int, stage: str = "targets", b
             s.add(Unit(code=u.code, name=u.name, region=u.region, position=i))
         s.flush()
         for u, path in zip(units, files):
+            # the unit's "current" row exists from the start, so that concurrent first uploads
+            # only ever UPDATE it (row-locked), never race to INSERT it
+            s.add(Current(unit_code=u.code, stage=stage))
             ledger.add_issued(s, u, stage, path.name, path.read_bytes(), "portal init")
             link, api = ledger.add_token(s, "link", u.code), ledger.add_token(s, "api", u.code)
             links.append((u.code, u.name, f"{base_url.rstrip('/')}/u/{link}", api))

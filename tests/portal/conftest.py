@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("sqlalchemy")
 
-from portal_helpers import (PG_ADMIN, Portal, make_portal, pg_ok, reported,  # noqa: E402
+from .portal_helpers import (PG_ADMIN, Portal, make_portal, pg_ok, reported,  # noqa: E402
                             start_local_postgres, unit_doc, with_mistake, workbook)
 
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from budgetxl.cli import app as cli_app
 
-from portal_helpers import make_portal
+from .portal_helpers import make_portal
 
 
 def client_for(app):

@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from portal_helpers import ARTIFACTS, Server, make_portal, report_artifact
+from .portal_helpers import ARTIFACTS, Server, make_portal, report_artifact
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -153,7 +153,7 @@ def test_hostile_strings_show_as_text(browser, server, tmp_path):
     from selenium.common.exceptions import NoAlertPresentException
     from selenium.webdriver.common.by import By
 
-    from portal_helpers import unit_doc, with_mistake, workbook
+    from .portal_helpers import unit_doc, with_mistake, workbook
 
     p = server.portal
     data = with_mistake(unit_doc("401001")).model_dump(by_alias=True)

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from budgetxl.cli import app as cli_app
-from portal_helpers import UNITS, make_portal, unit_doc, with_mistake, workbook, write_roster
+from .portal_helpers import UNITS, make_portal, unit_doc, with_mistake, workbook, write_roster
 
 runner = CliRunner()
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from portal_helpers import Server, make_portal, unit_doc, with_mistake, workbook
+from .portal_helpers import Server, make_portal, unit_doc, with_mistake, workbook
 
 UNITS = [(f"4{n:02d}001", f"测试县{n}市场监督管理局本级", "130529") for n in range(1, 9)]
 

@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from budgetxl.cli import app as cli_app
-from portal_helpers import ROOT, unit_doc, with_mistake, workbook
+from .portal_helpers import ROOT, unit_doc, with_mistake, workbook
 
 
 def client(portal):
