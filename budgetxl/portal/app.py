@@ -117,7 +117,9 @@ def create_app(ledger: Ledger, max_upload: int = DEFAULT_MAX_UPLOAD) -> FastAPI:
 
     app = FastAPI(title="budgetxl portal", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.ledger = ledger
-    app.state.max_upload = max_upload
+    from .engine import intake_max_bytes
+
+    app.state.max_upload = min(max_upload, intake_max_bytes())  # never above what intake would read
     app.state.pages = Pages()
     app.state.css = (HERE / "static" / "portal.css").read_bytes()
     app.include_router(api.router)
