@@ -247,6 +247,7 @@ def import_files(ledger: Ledger, inputs: list[Path], stage: str, actor: str) -> 
     """Files received by e-mail enter the ledger with the same checks as an upload, oldest first
     (so that the newest file of a unit ends up current)."""
     lines = []
+    codes = [u.code for u in ledger.units()]
     with tempfile.TemporaryDirectory(prefix="budgetxl-import-") as tmp:
         found = sorted(E.collect(inputs, Path(tmp)), key=lambda r: (r.mtime, r.display))
         for r in found:
@@ -254,8 +255,12 @@ def import_files(ledger: Ledger, inputs: list[Path], stage: str, actor: str) -> 
             if r.refusal_key is not None:
                 lines.append(ImportLine(r.display, None, "refused", E.refusal_text(r.refusal_key)))
                 continue
+            # a file named after exactly one unit (as issued workbooks are) is that unit's, so that
+            # an unreadable one still shows in its history; the workbook's own code must agree
+            named = [c for c in codes if c in name]
             try:
-                rec = ledger.receive(None, stage, name, r.path.read_bytes(), "import", actor)
+                rec = ledger.receive(named[0] if len(named) == 1 else None, stage, name, r.path.read_bytes(),
+                                     "import", actor)
             except Refused as exc:
                 lines.append(ImportLine(r.display, None, "refused", exc.reason, exc.submission_id))
                 continue

@@ -102,6 +102,7 @@ def test_import_enters_mailed_files_with_the_same_checks(portal, tmp_path):
     workbook(with_mistake(unit_doc("414001")), inbox / "巨鹿县（第一次）.xlsx")
     good = workbook(unit_doc("414001"), tmp_path / "巨鹿县（修改版）.xlsx")
     (inbox / "不是工作簿.xlsx").write_text("a,b\n1,2\n", encoding="utf-8")
+    (inbox / "402001_信都区.xls").write_text("<html><table><tr><td>1</td></tr></table></html>", encoding="utf-8")
     workbook(unit_doc("499001", "名单外单位", "130529"), inbox / "名单外.xlsx")
     archive = tmp_path / "补交.zip"
     with zipfile.ZipFile(archive, "w") as z:
@@ -114,10 +115,12 @@ def test_import_enters_mailed_files_with_the_same_checks(portal, tmp_path):
     r = runner.invoke(cli_app, ["portal", "import", str(portal.folder), str(inbox), str(archive)])
     assert r.exit_code == 1, r.output  # done, but some files need attention
     lines = r.stdout.strip().splitlines()
-    assert len(lines) == 6 and lines[-1].startswith("共 5 个文件：2 个通过")
+    assert len(lines) == 7 and lines[-1].startswith("共 6 个文件：2 个通过")
     ledger = portal.ledger()
     board = {u.code: u.status for u in ledger.board("targets")}
-    assert board == {"414001": "已报送", "401001": "已报送", "402001": "未报送"}
+    # the unreadable file named after 402001 is in its history; the other one belongs to nobody
+    assert board == {"414001": "已报送", "401001": "已报送", "402001": "校验未通过"}
+    assert [h["row"].verdict for h in ledger.history("402001", "targets")] == ["refused"]
     history = ledger.history("414001", "targets")
     assert [h["state"] for h in history] == ["已报送", "校验未通过"]
     assert {h["row"].source for h in history} == {"import"} and history[0]["row"].filename == "巨鹿县（修改版）.xlsx"
