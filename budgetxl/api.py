@@ -12,6 +12,7 @@ from .changes import (Change, SplitResult, SyncResult, diff_documents, split_con
                       sync_document, sync_workbook)
 from .consolidation import Consolidation, MergeResult, check_output, merge, merge_files, read_consolidated, status_text
 from .errors import BudgetxlError, ReadError, TemplateError
+from .files.inputs import WORKBOOK_SUFFIXES, InputFile, collect_inputs
 from .files.tables import RosterUnit, load_budget_list, load_roster
 from .findings import Finding
 from .form import Template, builtin_templates, load_template
@@ -25,6 +26,12 @@ from .workbook.writer import generate_for_roster as generate_workbooks
 from .workbook.writer import generate_workbook, workbook_filename
 
 
+def max_file_bytes() -> int:
+    """The largest file intake reads (a larger one is refused before any parsing)."""
+    from .files.intake import LIMITS
+
+    return LIMITS.max_file_bytes
+
 
 def indicator_csv(doc: Submission, template: Template | None = None) -> str:
     """A document's indicator rows as CSV (the columns of the consolidated indicator table;
@@ -37,10 +44,11 @@ def indicator_csv(doc: Submission, template: Template | None = None) -> str:
 
 
 __all__ = [
-    "BudgetxlError", "Change", "Consolidation", "FileReport", "Finding", "MergeResult", "ReadError", "ReadResult",
-    "Report", "RosterUnit", "SplitResult", "Submission", "SyncResult", "Template", "TemplateError", "annotate_copy",
-    "builtin_templates", "check_output", "diff_documents", "generate_workbook", "generate_workbooks", "indicator_csv",
-    "load_budget_list", "load_document", "load_roster", "load_template", "merge", "merge_files", "read_consolidated",
-    "read_workbook", "split_consolidated", "split_documents", "status_text", "sync_document", "sync_workbook",
-    "validate_document", "validate_file", "validate_paths", "workbook_filename",
+    "BudgetxlError", "Change", "Consolidation", "FileReport", "Finding", "InputFile", "MergeResult", "ReadError",
+    "ReadResult", "Report", "RosterUnit", "SplitResult", "Submission", "SyncResult", "Template", "TemplateError",
+    "WORKBOOK_SUFFIXES", "annotate_copy", "builtin_templates", "check_output", "collect_inputs", "diff_documents",
+    "generate_workbook", "generate_workbooks", "indicator_csv", "load_budget_list", "load_document", "load_roster",
+    "load_template", "max_file_bytes", "merge", "merge_files", "read_consolidated", "read_workbook",
+    "split_consolidated", "split_documents", "status_text", "sync_document", "sync_workbook", "validate_document",
+    "validate_file", "validate_paths", "workbook_filename",
 ]

@@ -29,7 +29,7 @@ LAYERS = [
     {"consolidation"},
     {"changes"},
     {"api"},
-    {"published"},  # the importer: above the library API, below the CLI
+    {"published", "portal"},  # the importer and the portal: above the library API, below the CLI
     {"demo", "__init__"},
     {"cli", "__main__"},
 ]

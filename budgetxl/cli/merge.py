@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import BudgetxlError
+from ..errors import BudgetxlError, usage_error
 from .app import (JobsOpt, LangOpt, TemplateOpt, app, examples, fail, helptext, jobs_or_cores, progress_bar,
                   template_option, use_lang)
 
@@ -15,12 +15,14 @@ from .app import (JobsOpt, LangOpt, TemplateOpt, app, examples, fail, helptext, 
 @app.command(
     help=helptext("help.merge"),
     epilog=examples("budgetxl merge 收件箱/ 补交.zip -o 汇总.xlsx --units examples/xingtai-units.csv",
-                    "budgetxl merge 收件箱/ -o 汇总.xlsx --data-dir 数据/ --include-invalid")
+                    "budgetxl merge 收件箱/ -o 汇总.xlsx --data-dir 数据/ --include-invalid",
+                    "budgetxl merge --ledger 门户/ -o 汇总.xlsx")
     + "\n\n" + helptext("help.merge.exit"),
 )
 def merge(
-    inputs: Annotated[list[Path], typer.Argument(help=helptext("help.merge.inputs"))],
-    output: Annotated[Path, typer.Option("-o", "--output", help=helptext("help.merge.output"))],
+    inputs: Annotated[Optional[list[Path]], typer.Argument(help=helptext("help.merge.inputs"))] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help=helptext("help.merge.output"))] = ...,
+    ledger: Annotated[Optional[Path], typer.Option("--ledger", help=helptext("help.merge.ledger"))] = None,
     units: Annotated[Optional[Path], typer.Option("--units", help=helptext("help.merge.units"))] = None,
     data_dir: Annotated[Optional[Path], typer.Option("--data-dir", help=helptext("help.merge.data_dir"))] = None,
     strict: Annotated[bool, typer.Option("--strict", help=helptext("help.merge.strict"))] = False,
@@ -31,6 +33,12 @@ def merge(
     lang: LangOpt = None,
 ) -> None:
     lang_ = use_lang(lang)
+    if (ledger is None) == (not inputs):
+        raise fail(usage_error("usage.merge-source"))
+    if ledger is not None:
+        from .portal import merge_ledger
+
+        return merge_ledger(ledger, output, data_dir, lang_)
     from .. import api
 
     try:

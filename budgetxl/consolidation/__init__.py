@@ -37,24 +37,28 @@ def run_ingest(inputs: list[InputFile], template: Template | None, tables: Templ
                         label=lambda i: i.display)
 
 
-def merge_files(inputs: Iterable[str | os.PathLike[str]], roster: list[RosterUnit] | None = None,
+def merge_files(inputs: Iterable[str | os.PathLike[str] | InputFile], roster: list[RosterUnit] | None = None,
                 prefer: Iterable[str | os.PathLike[str]] = (), include_invalid: bool = False,
                 template: Template | None = None, jobs: int = 1, progress: Progress | None = None) -> Consolidation:
     """Read and validate every input once and decide what counts (nothing is written).
 
+    An input is a path (a file, a folder searched recursively, a zip archive) or an
+    :class:`InputFile`: a file with the name and time to show for it (the portal merges stored
+    copies under the names they were sent with and the times they arrived).
     ``template`` validates every file (default: each file's own) and gives the consolidated
     columns (default: the default template)."""
     inputs = list(inputs)
     prefer = [str(p) for p in prefer]
-    missing = [p for p in [*inputs, *prefer] if not Path(p).exists()]
+    paths = [p for p in inputs if not isinstance(p, InputFile)]
+    missing = [p for p in [*paths, *prefer] if not Path(p).exists()]
     if missing:
         raise BudgetxlError("file-not-found", path=str(missing[0]))
     tables = template or load_template()
     spool = tempfile.TemporaryDirectory(prefix="budgetxl-spool-")
     workdir = Path(tempfile.mkdtemp(prefix="budgetxl-merge-"))
     try:
-        files = list(collect_inputs(inputs, workdir))
-        if not files:
+        files = [f for p in inputs for f in ([p] if isinstance(p, InputFile) else collect_inputs([p], workdir))]
+        if paths and not files:  # (no input at all is an empty consolidation: every roster unit missing)
             raise usage_error("usage.no-workbook")
         entries = run_ingest(files, template, tables, jobs, progress, spool.name)
     finally:
@@ -71,10 +75,11 @@ class MergeResult:
     data_files: list[Path] = field(default_factory=list)
 
 
-def check_output(output: str | os.PathLike[str] | None, inputs: Iterable[str | os.PathLike[str]]) -> None:
+def check_output(output: str | os.PathLike[str] | None, inputs: Iterable[str | os.PathLike[str] | InputFile]) -> None:
     """Refuse to write the consolidated workbook over one of the inputs."""
+    paths = [Path(p.path if isinstance(p, InputFile) else p) for p in inputs]
     if output is not None and Path(output).exists() and any(
-            Path(p).is_file() and Path(p).resolve() == Path(output).resolve() for p in inputs):
+            p.is_file() and p.resolve() == Path(output).resolve() for p in paths):
         raise BudgetxlError("output-is-input", path=str(output))
 
 
@@ -93,7 +98,7 @@ def merge(inputs: Iterable[str | os.PathLike[str]], output: str | os.PathLike[st
 
 
 __all__ = [
-    "Consolidation", "Ingested", "MergeResult", "UnitRow", "check_output", "decide", "merge", "merge_files",
+    "Consolidation", "Ingested", "InputFile", "MergeResult", "UnitRow", "check_output", "decide", "merge", "merge_files",
     "read_consolidated", "status_text", "STATUS_DUPLICATE", "STATUS_INCLUDED_INVALID", "STATUS_INVALID",
     "STATUS_MISSING", "STATUS_NOT_IN_ROSTER", "STATUS_SUBMITTED", "STATUS_SUPERSEDED", "STATUS_UNKNOWN_UNIT",
     "STATUS_UNREADABLE",

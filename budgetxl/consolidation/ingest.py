@@ -100,12 +100,9 @@ def ingest(inp: InputFile, template: Template | None, tables: Template, spool: s
     if inp.error is not None:
         return Ingested(inp.display, "", None, inp.mtime, error=inp.error)
     entry = Ingested(inp.display, sha256_of(inp.path), saved_time(inp.path), inp.mtime)
-    report = validate_file(inp.path, template)
+    report = validate_file(inp.path, template, name=inp.display)
     if report.error is not None:
-        args = dict(report.error.args_)
-        if "path" in args:
-            args["path"] = inp.display
-        entry.error = (report.error.key, args)
+        entry.error = (report.error.key, dict(report.error.args_))
         return entry
     doc = report.result.doc
     entry.findings = report.findings

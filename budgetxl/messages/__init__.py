@@ -1,7 +1,7 @@
 """The one catalogue of every sentence budgetxl says, in Chinese (default) and English.
 
 Keys are stable; texts use ``str.format`` names. The catalogue is split by subject into the modules
-of this package (files, rules, workbook, consolidation, published, cli) and merged here, so that any key
+of this package (files, rules, workbook, consolidation, published, portal, cli) and merged here, so that any key
 renders without importing anything else first. Text that describes a particular form (labels,
 hints, instructions) is not here: it belongs to the template spec.
 """
@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from .cli import CLI
 from .consolidation import CONSOLIDATION
 from .files import FILES
+from .portal import PORTAL
 from .published import PUBLISHED
 from .rules import RULES, RuleText, live_key, message_key, rule_messages
 from .workbook import WORKBOOK
@@ -23,7 +24,7 @@ LANGS = ("zh", "en")
 SEPARATORS: dict[str, tuple[str, str]] = {"sep.list": ("；", "; "), "sep.comma": ("，", ", ")}
 
 MESSAGES: dict[str, tuple[str, str]] = {}
-for _part in (SEPARATORS, FILES, CLI, WORKBOOK, CONSOLIDATION, PUBLISHED, rule_messages()):
+for _part in (SEPARATORS, FILES, CLI, WORKBOOK, CONSOLIDATION, PUBLISHED, PORTAL, rule_messages()):
     _clash = set(_part) & set(MESSAGES)
     if _clash:  # one key, one sentence: a duplicate is a programming error, caught at import
         raise RuntimeError(f"message keys defined twice: {sorted(_clash)}")

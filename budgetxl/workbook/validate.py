@@ -101,13 +101,21 @@ def validate_result(result: ReadResult, template: Template | None = None) -> lis
     return check_located(result, template or result.template)
 
 
-def validate_file(path: str | os.PathLike[str], template: Template | None = None) -> FileReport:
-    """Read and validate one file; an unreadable file becomes a report with ``error`` set."""
+def validate_file(path: str | os.PathLike[str], template: Template | None = None, *,
+                  name: str | None = None) -> FileReport:
+    """Read and validate one file; an unreadable file becomes a report with ``error`` set.
+
+    ``name`` is what the user calls the file when that is not ``path`` (a zip member, the name an
+    upload was sent under): the report and its messages say ``name``, and ``source`` keeps ``path``."""
+    shown, source = (str(path), None) if name is None else (name, str(path))
     try:
         result = read_workbook(path, template)
     except BudgetxlError as exc:
-        return FileReport(str(path), error=exc)
-    return FileReport(str(path), result, validate_result(result, template), language=result.template.language)
+        if name is not None and exc.args_.get("path") == str(path):
+            exc.args_ = {**exc.args_, "path": name}
+        return FileReport(shown, error=exc, source=source)
+    return FileReport(shown, result, validate_result(result, template), source=source,
+                      language=result.template.language)
 
 
 def _validate_input(inp: InputFile, template: Template | None) -> FileReport:
@@ -116,10 +124,7 @@ def _validate_input(inp: InputFile, template: Template | None) -> FileReport:
     if inp.error is not None:
         key, args = inp.error
         return FileReport(inp.display, error=ReadError(key, **args))
-    report = validate_file(inp.path, template)
-    if report.error is not None and report.error.args_.get("path") == str(inp.path):
-        report.error = type(report.error)(report.error.key, **{**report.error.args_, "path": inp.display})
-    report.path, report.source = inp.display, str(inp.path)
+    report = validate_file(inp.path, template, name=inp.display)
     if report.result is not None:
         report.unit_data = report.result.doc.unit.model_dump(exclude={"extra"})
         report.result = None

@@ -1,0 +1,86 @@
+"""The JSON API for scripts: /healthz, POST /api/submissions (unit token), GET /api/status and
+GET /api/consolidated.xlsx (admin token)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+
+from . import engine as E
+from .web import download
+from .ledger import Ledger, Refused
+
+router = APIRouter()
+BEARER = {"WWW-Authenticate": "Bearer"}
+
+
+def bearer(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    scheme, _, token = auth.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def stage_of(request: Request, ledger: Ledger) -> str:
+    stage = request.query_params.get("stage") or "targets"
+    if stage not in E.STAGES:
+        raise HTTPException(422, f"unknown stage {stage[:20]!r}: targets, monitor or selfeval")
+    if stage not in E.AVAILABLE_STAGES:
+        raise HTTPException(422, E.stage_refusal(stage))
+    return stage
+
+
+def require_admin(request: Request) -> Ledger:
+    ledger: Ledger = request.app.state.ledger
+    if not ledger.admin_ok(bearer(request)):
+        raise HTTPException(401, "missing or wrong admin token", headers=BEARER)
+    return ledger
+
+
+@router.get("/healthz")
+def healthz(request: Request) -> dict:
+    ledger: Ledger = request.app.state.ledger
+    from sqlalchemy import text
+
+    try:
+        with ledger.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception:
+        return JSONResponse({"status": "database unavailable"}, status_code=503)
+    return {"status": "ok"}
+
+
+@router.post("/api/submissions")
+async def submit(request: Request) -> Response:
+    ledger: Ledger = request.app.state.ledger
+    unit = await run_in_threadpool(ledger.unit_for, "api", bearer(request))
+    if unit is None:
+        raise HTTPException(401, "missing or wrong unit token", headers=BEARER)
+    stage = stage_of(request, ledger)
+    from .uploads import read_upload
+
+    up = await read_upload(request)
+    try:
+        rec = await run_in_threadpool(ledger.receive, unit.code, stage, up.filename, up.data, "upload",
+                                      f"api:{unit.code}")
+    except Refused as exc:
+        body = {"detail": exc.reason}
+        if exc.submission_id is not None:
+            body["submission_id"] = exc.submission_id
+        return JSONResponse(body, status_code=422)
+    return JSONResponse({**E.report_json([rec.report]), "submission_id": rec.submission_id})
+
+
+@router.get("/api/status")
+def status(request: Request) -> dict:
+    ledger = require_admin(request)
+    return {"units": [u.to_api() for u in ledger.board(stage_of(request, ledger))]}
+
+
+@router.get("/api/consolidated.xlsx")
+def consolidated(request: Request) -> Response:
+    ledger = require_admin(request)
+    from .manage import consolidated_bytes
+
+    data = consolidated_bytes(ledger, stage_of(request, ledger), "api:admin")
+    return download(data, f"{ledger.year}年汇总.xlsx")
