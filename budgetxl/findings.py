@@ -68,3 +68,35 @@ class Finding:
             "cell": self.cell,
             "message": self.message(lang),
         }
+
+    def to_record(self) -> dict[str, Any]:
+        """The finding as plain data (JSON) that renders later in any language (from_record):
+        kept by something that outlives the run, like the portal's ledger."""
+        return {"rule": self.rule, "severity": self.severity, "sheet": self.sheet, "cell": self.cell,
+                "key": self.key, "project": self.project, "args": record_args(self.args)}
+
+    @classmethod
+    def from_record(cls, data: dict[str, Any]) -> Finding:
+        return cls(data["rule"], data.get("severity"), data.get("sheet"), data.get("cell"),
+                   args_from_record(data.get("args") or {}), data.get("key"), data.get("project"))
+
+
+_BOTH = "zh|en"  # the key of an argument kept in both languages
+
+
+def record_args(args: dict[str, Any]) -> dict[str, Any]:
+    """Message arguments as JSON values: one that renders per language (a field's name, a nested
+    error) is kept in both languages; other values as they print (a Decimal as its digits)."""
+    out: dict[str, Any] = {}
+    for k, v in args.items():
+        if hasattr(v, "render"):
+            out[k] = {_BOTH: [v.render("zh"), v.render("en")]}
+        elif v is None or isinstance(v, (str, int, float, bool)):
+            out[k] = v
+        else:
+            out[k] = str(v)
+    return out
+
+
+def args_from_record(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: Label(*v[_BOTH]) if isinstance(v, dict) and _BOTH in v else v for k, v in data.items()}

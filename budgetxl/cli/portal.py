@@ -14,8 +14,9 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..errors import BudgetxlError, usage_error
 from ..messages import message
-from .app import LangOpt, app, current_lang, examples, helptext, say, use_lang
+from .app import LangOpt, app, current_lang, examples, fail, helptext, say, use_lang
 
 portal_app = typer.Typer(
     name="portal", no_args_is_help=True, add_completion=False, rich_markup_mode=None,
@@ -68,18 +69,16 @@ def init(
     base_url: Annotated[str, typer.Option("--base-url", help=helptext("help.portal.base_url"))] = "http://127.0.0.1:8000",
     lang: LangOpt = None,
 ) -> None:
-    use_lang(lang)
+    lang_ = use_lang(lang)
     manage = _manage()
-    from ..portal.engine import EngineError
-
     try:
         res = manage.init_portal(folder, units, year, stage.value, budget, db, base_url)
-    except (manage.SetupError, EngineError) as exc:
-        raise refuse(str(exc))
+    except BudgetxlError as exc:
+        raise fail(exc)
     except Exception as exc:  # a database that cannot be reached, a folder that cannot be written
-        raise refuse(message("portal.init-failed", current_lang(), detail=_one_line(exc)))
+        raise refuse(message("portal.init-failed", lang_, detail=_one_line(exc)))
     for w in res.warnings:
-        typer.echo(w)
+        typer.echo(w.render(lang_))
     say("portal.init-done", n=len(res.issued), dir=str(folder / manage.ISSUED_DIR), links=str(res.links))
     say("portal.init-serve" if not db else "portal.init-serve-db", dir=str(folder))
     say("portal.admin-token")
@@ -106,8 +105,8 @@ def serve(
     try:
         ledger = manage.open_ledger(folder, db, migrate=True)  # once, before the workers start
         ledger.engine.dispose()
-    except manage.SetupError as exc:
-        raise refuse(str(exc))
+    except BudgetxlError as exc:
+        raise fail(exc)
     except Exception as exc:
         raise refuse(message("portal.cannot-open", current_lang(), detail=_one_line(exc)))
     os.environ["BUDGETXL_PORTAL_DIR"] = str(Path(folder).resolve())
@@ -133,24 +132,24 @@ def import_(
 ) -> None:
     lang_ = use_lang(lang)
     manage = _manage()
-    from ..portal.engine import AVAILABLE_STAGES, stage_refusal
+    from ..portal.engine import AVAILABLE_STAGES, stage_refusal, text
 
     if stage.value not in AVAILABLE_STAGES:
-        raise refuse(stage_refusal(stage.value))
+        raise fail(stage_refusal(stage.value))
     missing = [p for p in inputs if not p.exists()]
     if missing:
-        raise refuse(message("file-not-found", lang_, path=str(missing[0])))
+        raise fail(BudgetxlError("file-not-found", path=str(missing[0])))
     try:
         ledger = manage.open_ledger(folder, db)
         lines = manage.import_files(ledger, inputs, stage.value, f"import:{_user()}")
-    except manage.SetupError as exc:
-        raise refuse(str(exc))
+    except BudgetxlError as exc:
+        raise fail(exc)
     if not lines:
-        raise refuse(message("usage", lang_, detail=message("usage.no-workbook", lang_)))
+        raise fail(usage_error("usage.no-workbook"))
     for ln in lines:
         sid = f"#{ln.submission_id}" if ln.submission_id else ""
         outcome = message(f"portal.outcome.{ln.outcome}", lang_)
-        typer.echo(f"{outcome}\t{ln.unit or '-'}\t{sid}\t{ln.display}\t{ln.detail}")
+        typer.echo(f"{outcome}\t{ln.unit or '-'}\t{sid}\t{ln.display}\t{text(ln.detail, lang_)}")
     ok = sum(1 for ln in lines if ln.outcome == "valid")
     say("portal.import-total", n=len(lines), ok=ok, bad=len(lines) - ok)
     raise typer.Exit(0 if ok == len(lines) else 1)
@@ -162,8 +161,8 @@ def merge_ledger(folder: Path, output: Path, data_dir: Path | None, lang: str, s
     try:
         ledger = manage.open_ledger(folder)
         res = manage.consolidate(ledger, stage, output, data_dir, f"merge:{_user()}", lang)
-    except manage.SetupError as exc:
-        raise refuse(str(exc))
+    except BudgetxlError as exc:
+        raise fail(exc)
     from .render import render_merge_summary
 
     render_merge_summary(res.consolidation, res.written, lang)

@@ -14,10 +14,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from . import engine as E
-from .web import download, lang_of
+from .web import download, lang_of, text, with_reports
 from .ledger import STATUSES, Ledger
 from .security import csrf_ok, csrf_token, token_hash
-from .texts import text
 
 router = APIRouter(prefix="/admin")
 SESSION = "bx_session"
@@ -131,7 +130,7 @@ def _unit_page(request: Request, code: str, status: int = 200, **extra) -> Respo
     ledger, csrf = _admin(request)
     stage = _stage(request, ledger)
     unit = _unit(ledger, code)
-    history = ledger.history(code, stage)
+    history = with_reports(ledger.history(code, stage), lang_of(request))
     for newer, older in zip(history, history[1:]):
         a, b = older["row"].document, newer["row"].document
         newer["diff"] = E.diff(a, b) if a and b else None
@@ -188,11 +187,11 @@ async def reissue_workbook(request: Request, code: str) -> Response:
         name = getattr(budget, "filename", "") or ""
     finally:
         await form.close()
-    version = await run_in_threadpool(_reissue, ledger, code, stage, supersede, data, name)
+    version = await run_in_threadpool(_reissue, ledger, code, stage, supersede, data, name, lang_of(request))
     return _unit_page(request, code, notice=text("reissue.done", lang_of(request), v=version))
 
 
-def _reissue(ledger: Ledger, code: str, stage: str, supersede: bool, data: bytes, name: str) -> int:
+def _reissue(ledger: Ledger, code: str, stage: str, supersede: bool, data: bytes, name: str, lang: str) -> int:
     from .manage import reissue_workbook as reissue
 
     if not data:
@@ -204,7 +203,7 @@ def _reissue(ledger: Ledger, code: str, stage: str, supersede: bool, data: bytes
         try:
             return reissue(ledger, code, stage, supersede, "admin", path)
         except E.EngineError as exc:
-            raise HTTPException(422, str(exc).replace(str(path), name)) from None
+            raise HTTPException(422, exc.message(lang).replace(str(path), name)) from None
 
 
 @router.post("/unit/{code}/reissue-link")

@@ -7,9 +7,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
+from ..messages import message
 from . import engine as E
-from .web import download
 from .ledger import Ledger, Refused
+from .web import download, lang_of
 
 router = APIRouter()
 BEARER = {"WWW-Authenticate": "Bearer"}
@@ -24,16 +25,16 @@ def bearer(request: Request) -> str | None:
 def stage_of(request: Request, ledger: Ledger) -> str:
     stage = request.query_params.get("stage") or "targets"
     if stage not in E.STAGES:
-        raise HTTPException(422, f"unknown stage {stage[:20]!r}: targets, monitor or selfeval")
+        raise HTTPException(422, message("portal.unknown-stage", lang_of(request), stage=repr(stage[:20])))
     if stage not in E.AVAILABLE_STAGES:
-        raise HTTPException(422, E.stage_refusal(stage))
+        raise HTTPException(422, E.stage_refusal(stage).message(lang_of(request)))
     return stage
 
 
 def require_admin(request: Request) -> Ledger:
     ledger: Ledger = request.app.state.ledger
     if not ledger.admin_ok(bearer(request)):
-        raise HTTPException(401, "missing or wrong admin token", headers=BEARER)
+        raise HTTPException(401, message("portal.admin-token-wrong", lang_of(request)), headers=BEARER)
     return ledger
 
 
@@ -46,7 +47,7 @@ def healthz(request: Request) -> dict:
         with ledger.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception:
-        return JSONResponse({"status": "database unavailable"}, status_code=503)
+        return JSONResponse({"status": message("portal.database-down", lang_of(request))}, status_code=503)
     return {"status": "ok"}
 
 
@@ -55,20 +56,21 @@ async def submit(request: Request) -> Response:
     ledger: Ledger = request.app.state.ledger
     unit = await run_in_threadpool(ledger.unit_for, "api", bearer(request))
     if unit is None:
-        raise HTTPException(401, "missing or wrong unit token", headers=BEARER)
+        raise HTTPException(401, message("portal.unit-token", lang_of(request)), headers=BEARER)
     stage = stage_of(request, ledger)
     from .uploads import read_upload
 
-    up = await read_upload(request)
+    lang = lang_of(request)
+    up = await read_upload(request, lang)
     try:
         rec = await run_in_threadpool(ledger.receive, unit.code, stage, up.filename, up.data, "upload",
                                       f"api:{unit.code}")
     except Refused as exc:
-        body = {"detail": exc.reason}
+        body = {"detail": exc.message(lang)}
         if exc.submission_id is not None:
             body["submission_id"] = exc.submission_id
         return JSONResponse(body, status_code=422)
-    return JSONResponse({**E.report_json([rec.report]), "submission_id": rec.submission_id})
+    return JSONResponse({**E.report_json([rec.record], lang), "submission_id": rec.submission_id})
 
 
 @router.get("/api/status")

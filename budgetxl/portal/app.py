@@ -12,8 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .ledger import DEFAULT_MAX_UPLOAD, Ledger
 from .security import SECURITY_HEADERS
-from .texts import text
-from .web import HERE, Pages, TooLarge, lang_of
+from .web import HERE, Pages, TooLarge, lang_of, text
 
 BODY_OVERHEAD = 256 * 1024  # multipart boundaries and the other form fields
 

@@ -9,11 +9,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from . import engine as E
-from .web import download, human_size, lang_of
+from .web import download, human_size, lang_of, text, with_reports
 from .ledger import Ledger, Refused
 from .models import Unit
 from .security import csrf_ok, csrf_token, token_hash
-from .texts import text
 
 router = APIRouter(prefix="/u/{token}")
 
@@ -36,7 +35,7 @@ def _page(request: Request, token: str, ledger: Ledger, unit: Unit, status: int 
     issued = ledger.issued(unit.code, stage)
     return request.app.state.pages.render(
         request, "clerk.html", status, unit=unit, token=token, issued=issued, stage=stage,
-        history=ledger.history(unit.code, stage), csrf=_csrf(ledger, token), year=ledger.year,
+        history=with_reports(ledger.history(unit.code, stage), lang), csrf=_csrf(ledger, token), year=ledger.year,
         limit=human_size(request.app.state.max_upload), help=E.rule_help(lang), **ctx)
 
 
@@ -72,7 +71,7 @@ async def upload(request: Request, token: str) -> Response:
                                       f"link:{unit.code}")
     except Refused as exc:
         if exc.submission_id is None:
-            return _page(request, token, ledger, unit, 422, refusal=exc.reason)
+            return _page(request, token, ledger, unit, 422, refusal=exc.message(lang))
         return RedirectResponse(f"/u/{token}/s/{exc.submission_id}", status_code=303)
     return RedirectResponse(f"/u/{token}/s/{rec.submission_id}", status_code=303)
 
@@ -88,7 +87,7 @@ def _own(request: Request, token: str, sid: int):
 @router.get("/s/{sid}")
 def result(request: Request, token: str, sid: int) -> Response:
     ledger, unit, sub = _own(request, token, sid)
-    entry = next(h for h in ledger.history(unit.code, sub.stage) if h["row"].id == sid)
+    entry = next(h for h in with_reports(ledger.history(unit.code, sub.stage), lang_of(request)) if h["row"].id == sid)
     return _page(request, token, ledger, unit, shown=entry)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import api
-from ..messages import RULES, message, pick
+from ..messages import RULES, Phrase, pick
 
 #: The stages a ledger can hold. Only the targets form exists today; monitor and selfeval are
 #: accepted by the schema and the CLI but refused until their forms are built (issues 10, 11).
@@ -35,8 +35,8 @@ class Verdict:
     readable: bool
     errors: int
     warnings: int
-    report: dict[str, Any]  # one entry of `validate --format json`'s "files"
-    refusal: str | None = None  # one line, when the file cannot be read at all
+    record: dict[str, Any]  # the file's report as data (FileReport.to_record): rendered per language
+    refusal: api.BudgetxlError | None = None  # why the file cannot be read at all
     unit_code: str | None = None
     year: int | None = None
     document: str | None = None  # the submission document as JSON
@@ -56,8 +56,7 @@ class Received:
     refusal_key: tuple[str, dict[str, Any]] | None = None
 
 
-class EngineError(Exception):
-    """A problem the user must fix, with its message already rendered."""
+EngineError = api.BudgetxlError  # a problem the user must fix: key + args, rendered in the reader's language
 
 
 def workbook_suffixes() -> tuple[str, ...]:
@@ -68,25 +67,20 @@ def intake_max_bytes() -> int:
     return api.max_file_bytes()
 
 
-def error_text(exc: Exception, lang: str = "zh") -> str:
-    return exc.message(lang) if isinstance(exc, api.BudgetxlError) else str(exc)
+def text(what: Any, lang: str = "zh") -> str:
+    """A message kept as data (an error, a phrase) in ``lang``; plain text as it is."""
+    return what.render(lang) if hasattr(what, "render") else str(what)
 
 
 # ---- issuing ---------------------------------------------------------------------------------
 
 def load_units(path: str | os.PathLike[str]) -> list[Unit]:
-    try:
-        return [Unit(u.code, u.name, u.region) for u in api.load_roster(path)]
-    except api.BudgetxlError as exc:
-        raise EngineError(exc.message("zh")) from None
+    return [Unit(u.code, u.name, u.region) for u in api.load_roster(path)]
 
 
 def load_budget(path: str | os.PathLike[str]) -> dict[str, list[dict[str, Any]]]:
     """The budget list grouped by unit code (projects with code, name and amounts)."""
-    try:
-        return api.load_budget_list(path)
-    except api.BudgetxlError as exc:
-        raise EngineError(exc.message("zh")) from None
+    return api.load_budget_list(path)
 
 
 def workbook_filename(unit: Unit, year: int) -> str:
@@ -96,7 +90,7 @@ def workbook_filename(unit: Unit, year: int) -> str:
 def issue_workbook(unit: Unit, year: int, stage: str, out: Path, projects: list[dict[str, Any]] | None = None) -> None:
     """Write the unit's workbook for ``stage``: blank, or pre-filled with its budget-list projects."""
     if stage not in AVAILABLE_STAGES:
-        raise EngineError(stage_refusal(stage))
+        raise stage_refusal(stage)
     t = api.load_template()
     doc = api.Submission.model_validate({
         "template": {"id": t.id, "version": t.version}, "year": year,
@@ -106,34 +100,39 @@ def issue_workbook(unit: Unit, year: int, stage: str, out: Path, projects: list[
     api.generate_workbook(doc, out, t)
 
 
-def stage_refusal(stage: str) -> str:
-    name = {"monitor": "绩效运行监控表", "selfeval": "项目支出绩效自评表"}.get(stage, stage)
-    return f"{name}（--stage {stage}）尚未实现，目前只能收集绩效目标表（--stage targets）。"
+def stage_refusal(stage: str) -> api.BudgetxlError:
+    """A stage whose form is not built yet (monitor, selfeval)."""
+    return api.BudgetxlError("portal.stage-later", stage=stage, name=Phrase(f"page.stage.{stage}"))
 
 
 # ---- checking --------------------------------------------------------------------------------
 
-def check_file(path: Path, display: str, lang: str = "zh") -> Verdict:
+def check_file(path: Path, display: str) -> Verdict:
     """Read and validate a stored copy through the same intake limits as the CLI. ``display`` (the
     name the sender gave the file) is the file's name in every message and report."""
     report = api.validate_file(path, name=display)
     if report.error is not None:
-        return Verdict(False, 1, 0, report.to_data(lang), refusal=report.error.message(lang))
+        return Verdict(False, 1, 0, report.to_record(), refusal=report.error)
     doc = report.result.doc
-    return Verdict(True, report.errors, report.warnings, report.to_data(lang), None,
+    return Verdict(True, report.errors, report.warnings, report.to_record(), None,
                    doc.unit.code, doc.year, doc.to_json(indent=None))
 
 
-def report_json(entries: list[dict[str, Any]]) -> dict[str, Any]:
-    """`validate --format json`'s document for these reports."""
-    return {**api.Report().to_data(), "files": entries}
+def report_data(record: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
+    """A stored report as one entry of `validate --format json`'s "files", in ``lang``."""
+    return api.FileReport.from_record(record).to_data(lang)
+
+
+def report_json(records: list[dict[str, Any]], lang: str = "zh") -> dict[str, Any]:
+    """`validate --format json`'s document for these stored reports."""
+    return api.Report([api.FileReport.from_record(r) for r in records]).to_data(lang)
 
 
 def annotated_copy(path: Path, display: str, outdir: Path, lang: str = "zh") -> Path:
     """The county's workbook with every finding marked (退回修改), written into ``outdir``."""
     report = api.validate_file(path, name=display)
     if report.error is not None:
-        raise EngineError(report.error.message(lang))
+        raise report.error
     return api.annotate_copy(report, outdir, lang)
 
 
@@ -148,8 +147,9 @@ def collect(inputs: list[Path], workdir: Path) -> list[Received]:
     return [Received(i.path, i.display, i.mtime, i.error) for i in api.collect_inputs(inputs, workdir)]
 
 
-def refusal_text(key: tuple[str, dict[str, Any]], lang: str = "zh") -> str:
-    return message(key[0], lang, **key[1])
+def refusal(key: tuple[str, dict[str, Any]]) -> api.BudgetxlError:
+    """Why the input walker refused a file (an oversized zip member), as an error."""
+    return api.BudgetxlError(key[0], **key[1])
 
 
 @dataclass

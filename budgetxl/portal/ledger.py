@@ -20,24 +20,35 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select, update
 
+from ..messages import Phrase
 from . import db, engine as E
 from .models import Audit, Blob, Current, Issued, Setting, Stage, Submission, Token, Unit
 from .security import PasswordCheck, new_token, token_hash
 
-STATUS_MISSING = "未报送"
-STATUS_SUBMITTED = "已报送"
-STATUS_INVALID = "校验未通过"
-STATUS_SUPERSEDED = "已被替代"
+# A unit's status for a stage: codes (rendered per language: page.status.*); the API shows them in
+# Chinese as the issue spells them (未报送 / 已报送 / 校验未通过 / 已被替代).
+STATUS_MISSING = "missing"
+STATUS_SUBMITTED = "submitted"
+STATUS_INVALID = "invalid"
+STATUS_SUPERSEDED = "superseded"
 STATUSES = (STATUS_MISSING, STATUS_SUBMITTED, STATUS_INVALID, STATUS_SUPERSEDED)
 DEFAULT_MAX_UPLOAD = 20 * 2**20
 
 
-class Refused(Exception):
-    """A file the ledger does not take for this unit (one line for the sender)."""
+def status_text(status: str, lang: str = "zh") -> str:
+    return Phrase(f"page.status.{status}").render(lang)
 
-    def __init__(self, reason: str, submission_id: int | None = None, report: dict[str, Any] | None = None):
-        super().__init__(reason)
-        self.reason, self.submission_id, self.report = reason, submission_id, report
+
+class Refused(Exception):
+    """A file the ledger does not take for this unit: ``reason`` renders as one line for the
+    sender in any language (an error or a phrase of the catalogue)."""
+
+    def __init__(self, reason: Any, submission_id: int | None = None, record: dict[str, Any] | None = None):
+        super().__init__(E.text(reason))
+        self.reason, self.submission_id, self.record = reason, submission_id, record
+
+    def message(self, lang: str = "zh") -> str:
+        return E.text(self.reason, lang)
 
 
 def now() -> datetime:
@@ -65,7 +76,7 @@ class Receipt:
     submission_id: int
     unit_code: str
     verdict: str  # valid | invalid | refused
-    report: dict[str, Any]
+    record: dict[str, Any]  # the file's report as data (engine.report_data renders it)
 
 
 @dataclass
@@ -79,7 +90,7 @@ class UnitStatus:
     submissions: int
 
     def to_api(self) -> dict[str, Any]:
-        return {"code": self.code, "name": self.name, "status": self.status,
+        return {"code": self.code, "name": self.name, "status": status_text(self.status, "zh"),
                 "submitted_at": self.submitted_at.isoformat() if self.submitted_at else None,
                 "errors": self.errors, "warnings": self.warnings}
 
@@ -229,23 +240,23 @@ class Ledger:
         filename = clean_filename(filename)
         verdict = self._check(filename, data)
         code = unit_code or verdict.unit_code
-        if code is None or self.unit(code) is None:
-            reason = ("无法确定这个文件属于哪个单位（工作簿中没有单位编码）" if code is None
-                      else f"单位编码 {code} 不在本次下发的单位名单中")
-            raise Refused(f"{filename}：{reason}。")
+        if code is None:
+            raise Refused(Phrase("portal.refused.no-unit", {"file": filename}))
+        if self.unit(code) is None:
+            raise Refused(Phrase("portal.refused.not-in-roster", {"file": filename, "code": code}))
         if unit_code is not None and verdict.unit_code and verdict.unit_code != unit_code:
             self._note_refusal(unit_code, stage, uploader, filename, "other-unit", verdict.unit_code)
-            raise Refused(f"{filename}：这是单位 {verdict.unit_code} 的工作簿，不是本单位（{unit_code}）的，"
-                          "请上传本单位的工作簿。")
+            raise Refused(Phrase("portal.refused.other-unit", {"file": filename, "found": verdict.unit_code,
+                                                               "unit": unit_code}))
         if verdict.year is not None and verdict.year != self.year:
             self._note_refusal(code, stage, uploader, filename, "other-year", verdict.year)
-            raise Refused(f"{filename}：这是 {verdict.year} 年度的工作簿，本次收集的是 {self.year} 年度，"
-                          "请使用本年度下发的工作簿。")
+            raise Refused(Phrase("portal.refused.other-year", {"file": filename, "found": verdict.year,
+                                                               "year": self.year}))
         kind = "valid" if verdict.valid else ("refused" if not verdict.readable else "invalid")
         sid = self._record(code, stage, filename, data, source, uploader, kind, verdict)
         if kind == "refused":
-            raise Refused(verdict.refusal or "无法读取", sid, verdict.report)
-        return Receipt(sid, code, kind, verdict.report)
+            raise Refused(verdict.refusal, sid, verdict.record)
+        return Receipt(sid, code, kind, verdict.record)
 
     @staticmethod
     def _check(filename: str, data: bytes) -> E.Verdict:
@@ -267,7 +278,7 @@ class Ledger:
             sub = Submission(unit_code=code, stage=stage, year=self.year, filename=filename, sha256=sha,
                              size=len(data), received_at=now(), source=source, uploader=uploader[:200],
                              verdict=kind, errors=verdict.errors, warnings=verdict.warnings,
-                             report=json.dumps(verdict.report, ensure_ascii=False), document=verdict.document)
+                             report=json.dumps(verdict.record, ensure_ascii=False), document=verdict.document)
             s.add(sub)
             s.flush()
             if s.get(Current, (code, stage)) is None:
@@ -325,7 +336,7 @@ class Ledger:
             else:
                 state = STATUS_INVALID
             out.append({"row": r, "state": state, "received_at": utc(r.received_at),
-                        "report": json.loads(r.report)})
+                        "record": json.loads(r.report)})
         return out
 
     def submission(self, sid: int) -> Submission | None:

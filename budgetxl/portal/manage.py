@@ -12,7 +12,9 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from ..messages import Phrase
 from . import db, engine as E
 from .ledger import Ledger, Refused, now, utc
 from .models import Annotated, Current, Setting, Stage, Unit
@@ -23,8 +25,8 @@ LINKS = "links.csv"
 ISSUED_DIR = "下发"
 
 
-class SetupError(Exception):
-    """One line for the user; nothing was changed."""
+class SetupError(E.EngineError):
+    """One line for the user (a catalogue key and its arguments); nothing was changed."""
 
 
 def config_path(folder: Path) -> Path:
@@ -46,14 +48,14 @@ def db_url_for(folder: Path, given: str | None = None) -> str:
 def open_ledger(folder: Path, url: str | None = None, migrate: bool = False) -> Ledger:
     folder = Path(folder)
     if not folder.is_dir():
-        raise SetupError(f"{folder}：不是门户目录（先运行 budgetxl portal init）。")
+        raise SetupError("portal.not-a-portal", dir=str(folder))
     url = db_url_for(folder, url)
-    missing = f"{folder}：没有找到台账（先运行 budgetxl portal init）。"
+    missing = SetupError("portal.no-ledger", dir=str(folder))
     if db.sqlite_file(url) is not None and not db.sqlite_file(url).is_file():
-        raise SetupError(missing)  # connecting would create an empty database file
+        raise missing  # (connecting would create an empty database file)
     engine = db.make_engine(url)
     if not db.has_ledger(engine):
-        raise SetupError(missing)
+        raise missing
     if migrate:  # a ledger made by an older budgetxl gets the newer schema
         db.upgrade(engine)
     return Ledger(engine)
@@ -66,23 +68,23 @@ class InitResult:
     admin_token: str
     links: Path
     issued: list[Path] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Phrase] = field(default_factory=list)
 
 
 def init_portal(folder: Path, roster: Path, year: int, stage: str = "targets", budget: Path | None = None,
                 url: str | None = None, base_url: str = "http://127.0.0.1:8000") -> InitResult:
     if stage not in E.AVAILABLE_STAGES:
-        raise SetupError(E.stage_refusal(stage))
+        raise E.stage_refusal(stage)
     folder = Path(folder)
     units = _load_inputs(roster)
     budgets = E.load_budget(budget) if budget else {}
     result = InitResult("", folder / LINKS)
     known = {u.code for u in units}
-    result.warnings += [f"预算清单中的单位 {c} 不在单位名单中，已忽略。" for c in budgets if c not in known]
+    result.warnings += [Phrase("portal.budget-unit-unknown", {"code": c}) for c in budgets if c not in known]
     folder.mkdir(parents=True, exist_ok=True)
     engine = db.make_engine(url or db.default_url(folder))
     if db.has_ledger(engine):
-        raise SetupError(f"{folder}：已经有台账，不能重复初始化（重新下发请用管理页面）。")
+        raise SetupError("portal.has-ledger", dir=str(folder))
     outdir = folder / ISSUED_DIR
     files = []
     for u in units:  # workbooks first: a failure here leaves no ledger behind
@@ -116,12 +118,9 @@ def init_portal(folder: Path, roster: Path, year: int, stage: str = "targets", b
 
 
 def _load_inputs(roster: Path) -> list[E.Unit]:
-    try:
-        units = E.load_units(roster)
-    except E.EngineError as exc:
-        raise SetupError(str(exc)) from None
+    units = E.load_units(roster)
     if not units:
-        raise SetupError(f"{roster}：单位名单是空的。")
+        raise SetupError("portal.empty-roster", path=str(roster))
     return units
 
 
@@ -239,7 +238,7 @@ class ImportLine:
     display: str
     unit: str | None
     outcome: str  # valid | invalid | refused
-    detail: str = ""
+    detail: Any = ""  # an error or a phrase of the catalogue (engine.text renders it)
     submission_id: int | None = None
 
 
@@ -253,7 +252,7 @@ def import_files(ledger: Ledger, inputs: list[Path], stage: str, actor: str) -> 
         for r in found:
             name = r.display.replace("\\", "/").split("!")[-1].split("/")[-1]
             if r.refusal_key is not None:
-                lines.append(ImportLine(r.display, None, "refused", E.refusal_text(r.refusal_key)))
+                lines.append(ImportLine(r.display, None, "refused", E.refusal(r.refusal_key)))
                 continue
             # a file named after exactly one unit (as issued workbooks are) is that unit's, so that
             # an unreadable one still shows in its history; the workbook's own code must agree
@@ -267,7 +266,7 @@ def import_files(ledger: Ledger, inputs: list[Path], stage: str, actor: str) -> 
             except OSError as exc:
                 lines.append(ImportLine(r.display, None, "refused", exc.strerror or str(exc)))
                 continue
-            rep = rec.report
-            lines.append(ImportLine(r.display, rec.unit_code, rec.verdict,
-                                    f"{rep.get('errors', 0)} 个错误，{rep.get('warnings', 0)} 个警告", rec.submission_id))
+            counts = E.report_data(rec.record)
+            lines.append(ImportLine(r.display, rec.unit_code, rec.verdict, Phrase("portal.counts", {
+                "errors": counts["errors"], "warnings": counts["warnings"]}), rec.submission_id))
     return lines

@@ -104,7 +104,7 @@ class Submission(Base):
     verdict: Mapped[str] = mapped_column(String(16))
     errors: Mapped[int] = mapped_column(Integer)
     warnings: Mapped[int] = mapped_column(Integer)
-    report: Mapped[str] = mapped_column(Text)  # JSON: the file's entry of validate --format json
+    report: Mapped[str] = mapped_column(Text)  # JSON: the file's report as data (FileReport.to_record)
     document: Mapped[str | None] = mapped_column(Text)  # JSON: the submission document read
 
 

@@ -9,8 +9,7 @@ from fastapi import HTTPException, Request
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
-from .web import TooLarge, human_size
-from .texts import text
+from .web import TooLarge, human_size, text
 
 
 @dataclass

@@ -11,10 +11,15 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from .texts import text
+from ..messages import message
 
 HERE = Path(__file__).resolve().parent
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def text(key: str, lang: str = "zh", **args) -> str:
+    """A sentence of the pages (catalogue keys ``page.*``) in the page's language."""
+    return message(f"page.{key}", lang, **args)
 
 
 class TooLarge(Exception):
@@ -49,6 +54,15 @@ def _field_label(key: str, lang: str = "zh") -> str:
     from .engine import field_label
 
     return field_label(key, lang)
+
+
+def with_reports(entries: list[dict], lang: str) -> list[dict]:
+    """History entries (ledger.history) with their stored reports rendered in the page's language."""
+    from .engine import report_data
+
+    for h in entries:
+        h["report"] = report_data(h["record"], lang)
+    return entries
 
 
 def lang_of(request: Request) -> str:

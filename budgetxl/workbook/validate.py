@@ -69,6 +69,24 @@ class FileReport:
         return data
 
 
+    def to_record(self) -> dict[str, Any]:
+        """The report as plain data (JSON) that renders later in any language (from_record)."""
+        from ..findings import record_args
+
+        error = None if self.error is None else {"key": self.error.key, "args": record_args(self.error.args_)}
+        return {"path": self.path, "unit": self.unit(), "language": self.language, "error": error,
+                "findings": [f.to_record() for f in self.findings]}
+
+    @classmethod
+    def from_record(cls, data: dict[str, Any]) -> FileReport:
+        from ..findings import args_from_record
+
+        err = data.get("error")
+        error = None if err is None else ReadError(err["key"], **args_from_record(err.get("args") or {}))
+        return cls(data["path"], None, [Finding.from_record(f) for f in data.get("findings", [])], error,
+                   data.get("unit"), language=data.get("language", "zh"))
+
+
 @dataclass
 class Report:
     """The reports of a batch, in input order (like frictionless' Report: ``valid``, ``files``)."""

@@ -126,7 +126,7 @@ def test_newest_valid_wins_and_reissue_supersedes(backend, make_wb):
     failed = upload(c, tok, make_wb("414001", mistake=True)).json()["submission_id"]
     ledger = p.ledger()
     states = {h["row"].id: h["state"] for h in ledger.history("414001", "targets")}
-    assert states == {first: "已被替代", second: "已报送", failed: "校验未通过"}
+    assert states == {first: "superseded", second: "submitted", failed: "invalid"}
     assert [s.id for s in ledger.current_submissions("targets")] == [second]
 
     from budgetxl.portal.manage import reissue_workbook

@@ -82,6 +82,27 @@ def test_english_pages(portal):
     assert "Upload and check" in c.get(portal.links["414001"]).text  # remembered in a cookie
 
 
+def test_a_finding_shows_in_the_language_of_the_page(portal, tmp_path):
+    """Findings are stored as data (rule, key, arguments, cell) and rendered when a page is shown:
+    the same submission reads in Chinese on a Chinese page and in English on an English one."""
+    warnings.filterwarnings("ignore", message=".*httpx2.*")
+    from starlette.testclient import TestClient
+
+    c = TestClient(portal.app())
+    page = c.get(portal.links["414001"])
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)[1]
+    wb = workbook(with_mistake(unit_doc("414001")), tmp_path / "巨鹿县.xlsx")
+    r = c.post(portal.links["414001"] + "/upload", data={"csrf": csrf}, files={"file": (wb.name, wb.read_bytes())})
+    assert r.status_code == 200 and "预算数 71 ≠ 财政资金 70 + 其他资金 0" in r.text and "校验未通过" in r.text
+    en = c.get(str(r.url) + "?lang=en").text
+    assert "Total 71 ≠ fiscal 70 + other 0" in en and "not passed" in en and "预算数 71" not in en
+    api = c.post("/api/submissions?lang=en", headers={"Authorization": f"Bearer {portal.tokens['414001']}"},
+                 files={"file": (wb.name, wb.read_bytes())})
+    assert any("Total 71 ≠" in i["message"] for i in api.json()["files"][0]["issues"])
+    assert {u["code"]: u["status"] for u in c.get("/api/status", headers={
+        "Authorization": f"Bearer {portal.admin}"}).json()["units"]}["414001"] == "校验未通过"  # as the issue spells it
+
+
 @pytest.mark.parametrize("stage", ["monitor", "selfeval"])
 def test_later_stages_are_refused_in_one_line(stage, tmp_path, portal):
     roster = write_roster(tmp_path / "roster.csv")
@@ -119,10 +140,10 @@ def test_import_enters_mailed_files_with_the_same_checks(portal, tmp_path):
     ledger = portal.ledger()
     board = {u.code: u.status for u in ledger.board("targets")}
     # the unreadable file named after 402001 is in its history; the other one belongs to nobody
-    assert board == {"414001": "已报送", "401001": "已报送", "402001": "校验未通过"}
+    assert board == {"414001": "submitted", "401001": "submitted", "402001": "invalid"}
     assert [h["row"].verdict for h in ledger.history("402001", "targets")] == ["refused"]
     history = ledger.history("414001", "targets")
-    assert [h["state"] for h in history] == ["已报送", "校验未通过"]
+    assert [h["state"] for h in history] == ["submitted", "invalid"]
     assert {h["row"].source for h in history} == {"import"} and history[0]["row"].filename == "巨鹿县（修改版）.xlsx"
     assert any("名单外" in ln and "499001" in ln for ln in lines)
     assert any("不是工作簿.xlsx" in ln and "未登记" in ln for ln in lines)
@@ -145,7 +166,7 @@ def test_reissue_workbook_from_the_city_page(portal, tmp_path):
     r = c.post("/admin/unit/414001/reissue-workbook", data={"csrf": csrf, "supersede": "1"},
                files={"budget": ("预算.csv", budget.encode())})
     assert r.status_code == 200 and "第 2 版" in r.text
-    assert {u.code: u.status for u in portal.ledger().board("targets")}["414001"] == "已被替代"
+    assert {u.code: u.status for u in portal.ledger().board("targets")}["414001"] == "superseded"
     clerk = c.get(portal.links["414001"] + "/workbook")
     from budgetxl.portal.engine import check_file
 

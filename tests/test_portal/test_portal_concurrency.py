@@ -38,4 +38,4 @@ def test_simultaneous_identical_uploads(backend, request, tmp_path):
 
     with ledger.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM blobs WHERE sha256 = :s"),
-                            {"s": receipts[0].report and ledger.submission(ids[0]).sha256}).scalar() == 1
+                            {"s": receipts[0].record and ledger.submission(ids[0]).sha256}).scalar() == 1
