@@ -66,7 +66,7 @@ def test_the_api_is_what_the_docs_show():
     text = (ROOT / "docs" / "python-api.md").read_text(encoding="utf-8")
     for name in ("Submission", "load_template", "generate_workbook", "read_workbook", "validate_file",
                  "validate_paths", "merge_files", "sync_workbook", "split_consolidated", "diff_documents",
-                 "BudgetxlError", "import_published", "split_documents"):
+                 "BudgetxlError", "import_published", "split_documents", "InputFile"):
         assert name in budgetxl.__all__, name
         assert getattr(budgetxl, name) is not None
         assert name in text, name
