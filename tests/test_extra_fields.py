@@ -74,8 +74,12 @@ def filled(t, tmp_path_factory) -> tuple[Path, Path]:
 
 
 def test_no_code_names_the_added_fields():
-    """(What `git grep -e 项目负责人 -e 主管科室 -e 分值 -- budgetxl/` would say.)"""
+    """(What `git grep -e 项目负责人 -e 主管科室 -e 分值 -- budgetxl/` would say.) The importer's
+    layout specs are left out: they are data describing other publishers' documents, whose tables
+    may well have a 分值 column (it is read into no field of the form)."""
+    layouts = ROOT / "budgetxl" / "published" / "layouts"
     hits = [p for p in (ROOT / "budgetxl").rglob("*") if p.is_file() and p.suffix in (".py", ".toml", ".md")
+            and layouts not in p.parents
             and any(w in p.read_text(encoding="utf-8") for w in (LEADER, DEPT, WEIGHT))]
     assert hits == []
 

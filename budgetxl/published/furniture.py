@@ -46,7 +46,7 @@ def remove_furniture(items: list[Line | Row], protection: Callable[[str], int],
             drop.add(k)
         elif BARE_NUMBER.match(text) and not spelled & set(range(pos - 3, pos + 4)):
             # a bare number is a page number only where a page ends, and only if the page has no
-            # page number spelled out next to it (then it is a table's last cell: a 权重, a 分值)
+            # page number spelled out next to it (then it is a table's last cell: a weight column)
             nxt = lines[pos + 1][1] if pos + 1 < len(lines) else None
             if k in edges or ln.gap_before >= 2 or (nxt is not None and nxt.gap_before >= 2) or nxt is None:
                 drop.add(k)
