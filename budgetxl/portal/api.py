@@ -7,7 +7,6 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from ..messages import message
 from . import engine as E
 from .ledger import Ledger, Refused
 from .web import download, lang_of
@@ -25,7 +24,7 @@ def bearer(request: Request) -> str | None:
 def stage_of(request: Request, ledger: Ledger) -> str:
     stage = request.query_params.get("stage") or "targets"
     if stage not in E.STAGES:
-        raise HTTPException(422, message("portal.unknown-stage", lang_of(request), stage=repr(stage[:20])))
+        raise HTTPException(422, E.message("portal.unknown-stage", lang_of(request), stage=repr(stage[:20])))
     if stage not in E.AVAILABLE_STAGES:
         raise HTTPException(422, E.stage_refusal(stage).message(lang_of(request)))
     return stage
@@ -34,7 +33,7 @@ def stage_of(request: Request, ledger: Ledger) -> str:
 def require_admin(request: Request) -> Ledger:
     ledger: Ledger = request.app.state.ledger
     if not ledger.admin_ok(bearer(request)):
-        raise HTTPException(401, message("portal.admin-token-wrong", lang_of(request)), headers=BEARER)
+        raise HTTPException(401, E.message("portal.admin-token-wrong", lang_of(request)), headers=BEARER)
     return ledger
 
 
@@ -47,7 +46,7 @@ def healthz(request: Request) -> dict:
         with ledger.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception:
-        return JSONResponse({"status": message("portal.database-down", lang_of(request))}, status_code=503)
+        return JSONResponse({"status": E.message("portal.database-down", lang_of(request))}, status_code=503)
     return {"status": "ok"}
 
 
@@ -56,7 +55,7 @@ async def submit(request: Request) -> Response:
     ledger: Ledger = request.app.state.ledger
     unit = await run_in_threadpool(ledger.unit_for, "api", bearer(request))
     if unit is None:
-        raise HTTPException(401, message("portal.unit-token", lang_of(request)), headers=BEARER)
+        raise HTTPException(401, E.message("portal.unit-token", lang_of(request)), headers=BEARER)
     stage = stage_of(request, ledger)
     from .uploads import read_upload
 

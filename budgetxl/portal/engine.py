@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import api
-from ..messages import RULES, Phrase, pick
+from ..messages import RULES, Phrase, message, pick  # noqa: F401 (Phrase, message: the portal's own sentences)
 
 #: The stages a ledger can hold. Only the targets form exists today; monitor and selfeval are
 #: accepted by the schema and the CLI but refused until their forms are built (issues 10, 11).

@@ -20,7 +20,6 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select, update
 
-from ..messages import Phrase
 from . import db, engine as E
 from .models import Audit, Blob, Current, Issued, Setting, Stage, Submission, Token, Unit
 from .security import PasswordCheck, new_token, token_hash
@@ -36,7 +35,7 @@ DEFAULT_MAX_UPLOAD = 20 * 2**20
 
 
 def status_text(status: str, lang: str = "zh") -> str:
-    return Phrase(f"page.status.{status}").render(lang)
+    return E.Phrase(f"page.status.{status}").render(lang)
 
 
 class Refused(Exception):
@@ -241,16 +240,16 @@ class Ledger:
         verdict = self._check(filename, data)
         code = unit_code or verdict.unit_code
         if code is None:
-            raise Refused(Phrase("portal.refused.no-unit", {"file": filename}))
+            raise Refused(E.Phrase("portal.refused.no-unit", {"file": filename}))
         if self.unit(code) is None:
-            raise Refused(Phrase("portal.refused.not-in-roster", {"file": filename, "code": code}))
+            raise Refused(E.Phrase("portal.refused.not-in-roster", {"file": filename, "code": code}))
         if unit_code is not None and verdict.unit_code and verdict.unit_code != unit_code:
             self._note_refusal(unit_code, stage, uploader, filename, "other-unit", verdict.unit_code)
-            raise Refused(Phrase("portal.refused.other-unit", {"file": filename, "found": verdict.unit_code,
+            raise Refused(E.Phrase("portal.refused.other-unit", {"file": filename, "found": verdict.unit_code,
                                                                "unit": unit_code}))
         if verdict.year is not None and verdict.year != self.year:
             self._note_refusal(code, stage, uploader, filename, "other-year", verdict.year)
-            raise Refused(Phrase("portal.refused.other-year", {"file": filename, "found": verdict.year,
+            raise Refused(E.Phrase("portal.refused.other-year", {"file": filename, "found": verdict.year,
                                                                "year": self.year}))
         kind = "valid" if verdict.valid else ("refused" if not verdict.readable else "invalid")
         sid = self._record(code, stage, filename, data, source, uploader, kind, verdict)

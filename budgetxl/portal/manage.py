@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..messages import Phrase
 from . import db, engine as E
 from .ledger import Ledger, Refused, now, utc
 from .models import Annotated, Current, Setting, Stage, Unit
@@ -68,7 +67,7 @@ class InitResult:
     admin_token: str
     links: Path
     issued: list[Path] = field(default_factory=list)
-    warnings: list[Phrase] = field(default_factory=list)
+    warnings: list[E.Phrase] = field(default_factory=list)
 
 
 def init_portal(folder: Path, roster: Path, year: int, stage: str = "targets", budget: Path | None = None,
@@ -80,7 +79,7 @@ def init_portal(folder: Path, roster: Path, year: int, stage: str = "targets", b
     budgets = E.load_budget(budget) if budget else {}
     result = InitResult("", folder / LINKS)
     known = {u.code for u in units}
-    result.warnings += [Phrase("portal.budget-unit-unknown", {"code": c}) for c in budgets if c not in known]
+    result.warnings += [E.Phrase("portal.budget-unit-unknown", {"code": c}) for c in budgets if c not in known]
     folder.mkdir(parents=True, exist_ok=True)
     engine = db.make_engine(url or db.default_url(folder))
     if db.has_ledger(engine):
@@ -267,6 +266,6 @@ def import_files(ledger: Ledger, inputs: list[Path], stage: str, actor: str) -> 
                 lines.append(ImportLine(r.display, None, "refused", exc.strerror or str(exc)))
                 continue
             counts = E.report_data(rec.record)
-            lines.append(ImportLine(r.display, rec.unit_code, rec.verdict, Phrase("portal.counts", {
+            lines.append(ImportLine(r.display, rec.unit_code, rec.verdict, E.Phrase("portal.counts", {
                 "errors": counts["errors"], "warnings": counts["warnings"]}), rec.submission_id))
     return lines
