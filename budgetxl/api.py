@@ -13,7 +13,7 @@ from .changes import (Change, SplitResult, SyncResult, diff_documents, split_con
 from .consolidation import Consolidation, MergeResult, check_output, merge, merge_files, read_consolidated, status_text
 from .errors import BudgetxlError, ReadError, TemplateError
 from .files.inputs import WORKBOOK_SUFFIXES, InputFile, collect_inputs
-from .files.tables import RosterUnit, load_budget_list, load_roster
+from .files.tables import BudgetList, RosterUnit, load_budget_list, load_roster, read_budget_list
 from .findings import Finding
 from .form import Template, builtin_templates, load_template
 from .model import Submission
@@ -23,7 +23,7 @@ from .workbook.documents import load_document
 from .workbook.reader import ReadResult, read_workbook
 from .workbook.validate import FileReport, Report, validate_file, validate_paths
 from .workbook.writer import generate_for_roster as generate_workbooks
-from .workbook.writer import generate_workbook, workbook_filename
+from .workbook.writer import generate_workbook, issue_documents, workbook_filename
 
 
 def max_file_bytes() -> int:
@@ -31,6 +31,13 @@ def max_file_bytes() -> int:
     from .files.intake import LIMITS
 
     return LIMITS.max_file_bytes
+
+
+def template_for_document(doc: Submission) -> Template:
+    """The template a document is held in: the one it names, else the default."""
+    from .form import template_for
+
+    return template_for(doc.template.id if doc.template else None)
 
 
 def indicator_csv(doc: Submission, template: Template | None = None) -> str:
@@ -44,11 +51,12 @@ def indicator_csv(doc: Submission, template: Template | None = None) -> str:
 
 
 __all__ = [
-    "BudgetxlError", "Change", "Consolidation", "FileReport", "Finding", "InputFile", "MergeResult", "ReadError",
-    "ReadResult", "Report", "RosterUnit", "SplitResult", "Submission", "SyncResult", "Template", "TemplateError",
-    "WORKBOOK_SUFFIXES", "annotate_copy", "builtin_templates", "check_output", "collect_inputs", "diff_documents",
-    "generate_workbook", "generate_workbooks", "indicator_csv", "load_budget_list", "load_document", "load_roster",
-    "load_template", "max_file_bytes", "merge", "merge_files", "read_consolidated", "read_workbook",
-    "split_consolidated", "split_documents", "status_text", "sync_document", "sync_workbook", "validate_document",
-    "validate_file", "validate_paths", "workbook_filename",
+    "BudgetList", "BudgetxlError", "Change", "Consolidation", "FileReport", "Finding", "InputFile", "MergeResult",
+    "ReadError", "ReadResult", "Report", "RosterUnit", "SplitResult", "Submission", "SyncResult", "Template",
+    "TemplateError", "WORKBOOK_SUFFIXES", "annotate_copy", "builtin_templates", "check_output", "collect_inputs",
+    "diff_documents", "generate_workbook", "generate_workbooks", "indicator_csv", "issue_documents",
+    "load_budget_list", "load_document", "load_roster", "load_template", "max_file_bytes", "merge", "merge_files",
+    "read_budget_list", "read_consolidated", "read_workbook", "split_consolidated", "split_documents",
+    "status_text", "sync_document", "sync_workbook", "template_for_document", "validate_document", "validate_file",
+    "validate_paths", "workbook_filename",
 ]

@@ -47,3 +47,33 @@ class TemplateError(BudgetxlError):
 def usage_error(key: str, **args: Any) -> BudgetxlError:
     """A refused combination of options: ``用法错误：<the sentence under key>``."""
     return BudgetxlError("usage", detail=BudgetxlError(key, **args))
+
+
+# pydantic's error types -> what the value should have been (messages ``invalid.<kind>``)
+_INVALID = {
+    "missing": "missing", "extra_forbidden": "extra", "json_invalid": "json", "json_type": "json",
+    "decimal_parsing": "number", "decimal_type": "number", "float_parsing": "number", "float_type": "number",
+    "finite_number": "number", "decimal_max_digits": "places", "decimal_max_places": "places",
+    "decimal_whole_digits": "places", "int_parsing": "integer", "int_type": "integer", "int_from_float": "integer",
+    "int_parsing_size": "integer", "string_type": "text", "string_unicode": "text", "bool_type": "boolean",
+    "bool_parsing": "boolean", "list_type": "list", "tuple_type": "list", "dict_type": "object",
+    "model_type": "object", "model_attributes_type": "object", "dataclass_type": "object", "literal_error": "choice",
+    "enum": "choice", "greater_than": "low", "greater_than_equal": "low", "less_than": "high",
+    "less_than_equal": "high", "too_short": "short", "string_too_short": "short", "too_long": "long",
+    "string_too_long": "long", "string_pattern_mismatch": "pattern",
+}
+
+
+def invalid_value(err: dict[str, Any], where: Any) -> BudgetxlError:
+    """One pydantic error (an item of ``ValidationError.errors()``) as a catalogue sentence: what
+    the value at ``where`` (a place people can find: a label, a line) should have been. pydantic's
+    own English text is never shown."""
+    kind = _INVALID.get(str(err.get("type")), "value")
+    given = err.get("input")
+    shown = "" if given is None or isinstance(given, (dict, list)) else str(given)[:60]
+    if kind == "json":
+        import re
+
+        m = re.search(r"line (\d+) column (\d+)", str((err.get("ctx") or {}).get("error", err.get("msg", ""))))
+        return BudgetxlError("invalid.json", line=m[1] if m else "?", column=m[2] if m else "?")
+    return BudgetxlError(f"invalid.{kind}", where=where, value=shown)

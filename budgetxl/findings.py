@@ -46,6 +46,9 @@ class Finding:
     args: dict[str, Any] = field(default_factory=dict)
     key: str | None = None  # message key when a rule has several messages (default: the rule id)
     project: int | None = None  # the index of the project it is about (None: the unit, the workbook)
+    # where in the document (``projects[0].budget.total``; see rules.context): tells a finding on
+    # issued data from one on what the clerk fills; not kept in records, not compared
+    path: str | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.severity is None:

@@ -77,8 +77,10 @@ def test_generate_prefill_warns_but_writes_rule_breaking_data(tmp_path):
     doc.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     out = tmp_path / "x.xlsx"
     res = run("generate", "--prefill", str(doc), "-o", str(out), "--lang", "en")
-    assert res.returncode == 0, res.stderr
-    assert "budget-sum" in res.stdout and out.is_file()
+    assert res.returncode == 1, res.stderr  # written, but the issued data needs the staff's attention
+    assert out.is_file()
+    line = next(ln for ln in res.stdout.splitlines() if "budget-sum" in ln)
+    assert "13052924P005840123885 非财政开支人员工作经费" in line  # the project is named
 
 
 def test_generate_refuses_unusable_json(tmp_path):
@@ -151,7 +153,7 @@ def test_validate_exit_codes_and_json(tmp_path):
     bad_doc = tmp_path / "bad.json"
     bad_doc.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     bad = tmp_path / "sub" / "bad.xlsx"
-    assert run("generate", "--prefill", str(bad_doc), "-o", str(bad)).returncode == 0
+    assert run("generate", "--prefill", str(bad_doc), "-o", str(bad)).returncode == 1  # issued data breaks a rule
     res = run("validate", str(tmp_path), "--format", "json")  # a folder, searched recursively
     assert res.returncode == 1
     files = {Path(f["path"]).name: f for f in json.loads(res.stdout)["files"]}
@@ -160,7 +162,7 @@ def test_validate_exit_codes_and_json(tmp_path):
 
     (tmp_path / "broken.xlsx").write_bytes(b"garbage")
     res = run("validate", str(tmp_path), "--format", "json")
-    assert res.returncode == 2  # one unreadable file; the others are still reported
+    assert res.returncode == 1  # one unreadable file among others: done, the others are reported
     files = {Path(f["path"]).name: f for f in json.loads(res.stdout)["files"]}
     assert set(files) == {"good.xlsx", "bad.xlsx", "broken.xlsx"}
     assert files["broken.xlsx"]["issues"][0]["rule"] == "unreadable"
@@ -177,14 +179,18 @@ def test_validate_annotate_writes_a_copy_and_never_touches_input(tmp_path):
     res = run("validate", str(wb), "--annotate", str(tmp_path / "ann"))
     assert res.returncode == 1
     assert wb.read_bytes() == before
-    out = tmp_path / "ann" / "巨鹿县_退回修改.xlsx"
+    # the file name does not say whose it is: the copy's name does
+    out = tmp_path / "ann" / "414001_巨鹿县市场监督管理局本级_巨鹿县_退回修改.xlsx"
     assert out.is_file()
     import openpyxl
 
     book = openpyxl.load_workbook(out)
     assert book.sheetnames[0] == "校验结果"
-    listed = [(r[2].value, r[3].value, r[4].value) for r in book["校验结果"].iter_rows(min_row=2)]
-    assert ("spending-plan", "1.非财政开支人员工作经费", "E7") in listed
+    sheet = book["校验结果"]
+    assert "巨鹿县市场监督管理局本级" in sheet["A1"].value and "414001" in sheet["A2"].value
+    assert sheet["A3"].value == "共 1 个错误、2 个警告" and "改正" in sheet["A4"].value
+    listed = [(r[2].value, r[3].value, r[4].value, r[5].value) for r in sheet.iter_rows(min_row=7)]
+    assert ("spending-plan", "资金支出计划不合理", "1.非财政开支人员工作经费", "E7") in listed
     cell = book["1.非财政开支人员工作经费"]["E7"]
     assert cell.comment is not None and "spending-plan" in cell.comment.text
     assert cell.fill.fgColor.rgb.endswith("FFC7CE")

@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import BudgetxlError
+from ..errors import BudgetxlError, usage_error
 from ..messages import message
 
 
@@ -52,6 +52,11 @@ class ReportFormat(str, Enum):
 
 _state = {"lang": os.environ.get("BUDGETXL_LANG", "zh")}
 
+# Exit codes, one scheme for every command
+DONE = 0  # done, and everything was fine
+ATTENTION = 1  # done, but something needs attention (see each command's help)
+NOTHING_DONE = 2  # nothing done: a usage error, an unreadable single input, a refused output
+
 LangOpt = Annotated[Optional[Lang], typer.Option("--lang", help=helptext("help.lang"), show_default=False)]
 TemplateOpt = Annotated[Optional[str], typer.Option("--template", help=helptext("help.template"))]
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", help=helptext("help.jobs"))]
@@ -77,7 +82,45 @@ def fail(exc: BudgetxlError, code: int = 2) -> typer.Exit:
 
 
 def jobs_or_cores(jobs: int) -> int:
+    if jobs < 0:
+        raise fail(usage_error("usage.jobs", jobs=jobs))
     return jobs or os.cpu_count() or 1
+
+
+YEARS = (2000, 2099)  # a fiscal year budgetxl accepts (project codes carry its last two digits)
+
+
+def check_year(year: int | None) -> None:
+    if year is not None and not YEARS[0] <= year <= YEARS[1]:
+        raise fail(usage_error("usage.year", year=year, first=YEARS[0], last=YEARS[1]))
+
+
+def conflict(first: str, second: str, why: str = "usage.conflict") -> typer.Exit:
+    """Two options that cannot be given together: one line naming both."""
+    return fail(usage_error(why, first=first, second=second))
+
+
+def check_paths(inputs: list[Path | None] = (), files: list[tuple[Path | None, str]] = (),
+                folders: list[Path | None] = (), others: list[Path] = ()) -> None:
+    """The one check of a command's paths, before any work: every single input (``inputs``) is
+    a file that exists; every output file (``files``: path and what is written: workbook, json,
+    csv) and output folder passes budgetxl.files.outputs against all inputs (``inputs`` and
+    ``others``: folders or batches, which may hold anything)."""
+    from ..files.outputs import check_input_file, check_output_file, check_output_folder
+
+    given = [p for p in inputs if p is not None]
+    read = [*given, *others]
+    try:
+        for p in given:
+            check_input_file(p)
+        for p, kind in files:
+            if p is not None:
+                check_output_file(p, kind, read)
+        for p in folders:
+            if p is not None:
+                check_output_folder(p, read)
+    except BudgetxlError as exc:
+        raise fail(exc)
 
 
 def template_option(ref: str | None):
@@ -126,21 +169,65 @@ class progress_bar:
         return False
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from ..version import __version__
+
+        typer.echo(f"budgetxl {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def main_callback(lang: LangOpt = None) -> None:
+def main_callback(
+    lang: LangOpt = None,
+    version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                          help=helptext("help.version"))] = False,
+) -> None:
     use_lang(lang)
 
 
+def _lang_from_argv(argv: list[str]) -> None:
+    """The run's language as the command line gives it, known before Click parses anything (so
+    that a usage error is said in it)."""
+    for i, arg in enumerate(argv):
+        value = arg.split("=", 1)[1] if arg.startswith("--lang=") else argv[i + 1] if arg == "--lang" and i + 1 < len(
+            argv) else None
+        if value in ("zh", "en"):
+            _state["lang"] = value
+
+
 def main() -> None:
+    """The console script: one line and exit 2 for a usage error, never a traceback."""
+    from .usage import click_error, click_exceptions
+
+    ex = click_exceptions()
+    argv = sys.argv[1:]
+    _lang_from_argv(argv)
     try:
-        app()
-    except KeyboardInterrupt:
-        sys.exit(130)
+        code = typer.main.get_command(app).main(args=argv, prog_name="budgetxl", standalone_mode=False)
+    except ex.NoArgsIsHelpError as exc:
+        typer.echo(exc.format_message())
+        code = NOTHING_DONE
+    except ex.UsageError as exc:
+        typer.echo(click_error(exc, argv).message(_state["lang"]), err=True)
+        code = NOTHING_DONE
+    except (KeyboardInterrupt, typer.Abort):
+        code = 130
     except OSError as exc:
-        # A file-system error (a folder where a file should go, no space, no permission): one line,
-        # exit 2, as for any file the user must fix. BUDGETXL_DEBUG=1 shows the traceback.
+        # A file-system error (no space, no permission): one line, exit 2, as for any file the user
+        # must fix. BUDGETXL_DEBUG=1 shows the traceback.
         if os.environ.get("BUDGETXL_DEBUG"):
             raise
-        where = exc.filename or ""
-        typer.echo(message("io-error", _state["lang"], path=where, detail=exc.strerror or str(exc)), err=True)
-        sys.exit(2)
+        typer.echo(os_error(exc).message(_state["lang"]), err=True)
+        code = NOTHING_DONE
+    sys.exit(code if isinstance(code, int) else DONE)
+
+
+def os_error(exc: OSError) -> BudgetxlError:
+    """An operating-system error as a catalogue sentence (the system's own text is English)."""
+    import errno
+
+    names = {errno.ENOENT: "not-found", errno.EISDIR: "is-dir", errno.ENOTDIR: "not-dir", errno.EACCES: "denied",
+             errno.EPERM: "denied", errno.ENOSPC: "no-space", errno.EROFS: "read-only", errno.EEXIST: "exists"}
+    reason = BudgetxlError(f"oserror.{names.get(exc.errno, 'other')}", code=exc.errno or "")
+    return BudgetxlError("io-error", path=exc.filename or "", detail=reason)

@@ -1,4 +1,9 @@
-"""``budgetxl generate``: one pre-filled workbook from a document, or blank ones from a roster."""
+"""``budgetxl generate``: one pre-filled workbook from a document, or one per roster unit (blank, or
+with its issued projects from a budget list).
+
+Exit codes: 0 done; 1 done, but the issued data breaks a rule (the clerk cannot fix it in the
+workbook) or a roster unit has no row in the budget list; 2 nothing done.
+"""
 
 from __future__ import annotations
 
@@ -8,44 +13,79 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import BudgetxlError, usage_error
-from .app import JobsOpt, LangOpt, TemplateOpt, app, current_lang, examples, fail, helptext, jobs_or_cores, say, use_lang
+from .app import (ATTENTION, DONE, JobsOpt, LangOpt, TemplateOpt, app, check_paths, check_year, conflict,
+                  current_lang, examples, fail, helptext, jobs_or_cores, say, use_lang)
 
 
 @app.command(
     help=helptext("help.generate"),
     epilog=examples("budgetxl generate --prefill examples/juluxian-2024.json -o 巨鹿县.xlsx",
-                    "budgetxl generate --units examples/xingtai-units.csv --year 2024 -o out/"),
+                    "budgetxl generate --units examples/xingtai-units.csv --year 2024 -o out/",
+                    "budgetxl generate --units examples/xingtai-units.csv --budget 2025预算.csv --year 2025 -o 2025下发/")
+    + "\n\n" + helptext("help.generate.exit"),
 )
 def generate(
-    output: Annotated[Path, typer.Option("-o", "--output", help=helptext("help.generate.output"))],
-    prefill: Annotated[Optional[Path], typer.Option("--prefill", help=helptext("help.generate.prefill"))] = None,
-    units: Annotated[Optional[Path], typer.Option("--units", help=helptext("help.generate.units"))] = None,
-    year: Annotated[Optional[int], typer.Option("--year", help=helptext("help.generate.year"))] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", metavar="OUT", help=helptext("help.generate.output"))],
+    prefill: Annotated[Optional[Path], typer.Option("--prefill", metavar="DOC", help=helptext("help.generate.prefill"))] = None,
+    units: Annotated[Optional[Path], typer.Option("--units", metavar="ROSTER", help=helptext("help.generate.units"))] = None,
+    budget: Annotated[Optional[Path], typer.Option("--budget", metavar="BUDGET",
+                                                   help=helptext("help.generate.budget"))] = None,
+    year: Annotated[Optional[int], typer.Option("--year", metavar="N", help=helptext("help.generate.year"))] = None,
     template: TemplateOpt = None,
     jobs: JobsOpt = 0,
     lang: LangOpt = None,
 ) -> None:
     use_lang(lang)
-    from .. import api
-
     if (prefill is None) == (units is None):
         raise fail(usage_error("usage.prefill-or-units"))
+    if prefill is not None:
+        if year is not None:
+            raise conflict("--prefill", "--year", "usage.prefill-year")
+        if budget is not None:
+            raise conflict("--prefill", "--budget")
+        check_paths(inputs=[prefill], files=[(output, "workbook")])
+        raise typer.Exit(_prefill(prefill, output, template))
+    if year is None:
+        raise fail(usage_error("usage.units-year"))
+    check_year(year)
+    n = jobs_or_cores(jobs)
+    check_paths(inputs=[units, budget], folders=[output])
+    raise typer.Exit(_roster(units, budget, year, output, template, n))
+
+
+def _prefill(prefill: Path, output: Path, template: str | None) -> int:
+    from .. import api
+    from .render import render_issued_findings
+
     try:
-        if prefill is not None:
-            doc = api.load_document(prefill)
-            tpl = api.load_template(template) if template else None
-            findings = api.validate_document(doc, tpl)
-            if findings:
-                say("prefill-warnings", n=len(findings))
-                for f in findings:
-                    typer.echo(f"  [{f.rule}] {f.message(current_lang())}")
-            api.generate_workbook(doc, output, tpl)
-            say("generated", path=str(output))
-        else:
-            if year is None:
-                raise usage_error("usage.units-year")
-            tpl = api.load_template(template)
-            paths = api.generate_workbooks(api.load_roster(units), year, output, tpl, jobs=jobs_or_cores(jobs))
-            say("generated-n", n=len(paths), dir=str(output))
+        tpl = api.load_template(template) if template else None
+        doc = api.load_document(prefill, tpl)
+        t = tpl or api.template_for_document(doc)
+        findings = api.validate_document(doc, t)
+        api.generate_workbook(doc, output, tpl)
     except BudgetxlError as exc:
         raise fail(exc)
+    attention = render_issued_findings([(doc, findings)], t, current_lang())
+    say("generated", path=str(output))
+    return ATTENTION if attention else DONE
+
+
+def _roster(units: Path, budget: Path | None, year: int, output: Path, template: str | None, jobs: int) -> int:
+    from .. import api
+    from .render import render_issued_findings
+
+    try:
+        tpl = api.load_template(template)
+        roster = api.load_roster(units)
+        plan = api.read_budget_list(budget) if budget else None
+        docs = api.issue_documents(roster, year, plan, tpl)
+        paths = api.generate_workbooks(roster, year, output, tpl, jobs=jobs, budget=plan)
+    except BudgetxlError as exc:
+        raise fail(exc)
+    checked = [(d, api.validate_document(d, tpl)) for d in docs]
+    attention = render_issued_findings(checked, tpl, current_lang(), list_others=False)
+    say("generated-n", n=len(paths), dir=str(output))
+    empty = [d for d in docs if not d.projects] if plan is not None else []
+    for d in empty:
+        say("generate.unit-blank", code=d.unit.code, name=d.unit.name or "")
+    return ATTENTION if attention or empty else DONE

@@ -1,4 +1,8 @@
-"""``budgetxl read``: a workbook as the submission document (JSON) or its indicator rows (CSV)."""
+"""``budgetxl read``: a workbook as the submission document (JSON) or its indicator rows (CSV).
+
+Exit codes: 0 done; 2 nothing done (the workbook cannot be read, a refused output). Reading has
+nothing that needs attention: ``validate`` judges the content.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import BudgetxlError
-from .app import LangOpt, TemplateOpt, app, emit, examples, fail, helptext, template_option, use_lang
+from .app import LangOpt, TemplateOpt, app, check_paths, emit, examples, fail, helptext, template_option, use_lang
 
 
 class ReadFormat(str, Enum):
@@ -22,15 +26,17 @@ class ReadFormat(str, Enum):
     epilog=examples("budgetxl read 巨鹿县.xlsx > 巨鹿县.json", "budgetxl read 巨鹿县.xlsx --format csv -o 指标.csv"),
 )
 def read(
-    workbook: Annotated[Path, typer.Argument(help=helptext("help.read.workbook"))],
+    workbook: Annotated[Path, typer.Argument(metavar="WORKBOOK", help=helptext("help.read.workbook"))],
     format: Annotated[ReadFormat, typer.Option("--format", help=helptext("help.read.format"))] = ReadFormat.json,
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help=helptext("help.read.output"))] = None,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", metavar="OUT",
+                                                   help=helptext("help.read.output"))] = None,
     template: TemplateOpt = None,
     lang: LangOpt = None,
 ) -> None:
     use_lang(lang)
     from .. import api
 
+    check_paths(inputs=[workbook], files=[(output, format.value)])
     try:
         result = api.read_workbook(workbook, template_option(template))
     except BudgetxlError as exc:

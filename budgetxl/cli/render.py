@@ -106,3 +106,41 @@ def render_diff(result: dict, lang: str = "zh") -> None:
         for i in p["indicators"]["changed"]:
             detail = "; ".join(f"{f['field']}: {f['old']} → {f['new']}" for f in i["fields"])
             console.print(f"    ~ {i['level1']}/{i['level2']}/{i['name']}: {detail}")
+
+
+def project_label(doc: Any, index: int | None) -> str:
+    """A project as people name it: its code and name (or the unit, for a finding on the unit)."""
+    if index is None or index >= len(doc.projects):
+        return f"{doc.unit.code or ''} {doc.unit.name or ''}".strip()
+    p = doc.projects[index]
+    return " ".join(x for x in (p.code, p.name) if x) or f"#{index + 1}"
+
+
+def render_issued_findings(checked: list[tuple[Any, list[Any]]], template: Any, lang: str,
+                           list_others: bool = True) -> bool:
+    """What validation says of documents about to be issued: the findings on issued data (the
+    clerk cannot change it: the staff must) with the project named; the clerk's part listed
+    (``list_others``) or counted. True when any finding is on issued data."""
+    import typer
+
+    from ..form.issued import is_issued_path
+
+    issued: list[str] = []
+    others: list[str] = []
+    for doc, findings in checked:
+        unit = f"{doc.unit.code or ''} " if len(checked) > 1 else ""
+        for f in findings:
+            line = "  " + message("generate.finding", lang, where=unit + project_label(doc, f.project), rule=f.rule,
+                                  severity=message(f"severity.{f.severity}", lang), message=f.message(lang))
+            (issued if is_issued_path(f.path, template) else others).append(line)
+    if issued:
+        typer.echo(message("generate.issued-problems", lang, n=len(issued)))
+        for line in issued:
+            typer.echo(line)
+    if others and list_others:
+        typer.echo(message("generate.clerk-findings", lang, n=len(others)))
+        for line in others:
+            typer.echo(line)
+    elif others:
+        typer.echo(message("generate.clerk-count", lang, n=len(others)))
+    return bool(issued)

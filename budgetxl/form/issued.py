@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 
@@ -39,3 +40,16 @@ def lookup(data: dict[str, Any], key: str) -> Any:
 def fingerprint(issued: dict[str, Any]) -> str:
     canon = json.dumps(issued, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+
+
+_PROJECT_PATH = re.compile(r"^projects\[\d+\]\.")
+
+
+def is_issued_path(path: str | None, template: Any) -> bool:
+    """Whether a value's path (``unit.code``, ``projects[0].budget.total``; see rules.context) is
+    an issued field: what the city gives and the clerk cannot change."""
+    if not path:
+        return False
+    m = _PROJECT_PATH.match(path)
+    key, scope = (path[m.end():], "project") if m else (path, "unit")
+    return any(f.key == key for f in template.fields.issued(scope))

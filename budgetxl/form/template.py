@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..errors import TemplateError
+from ..errors import BudgetxlError, TemplateError, invalid_value
 from ..messages import RULES
 from .spec import CheckpointsBlock, Instructions, ProjectSheetSpec, SheetNames, UnitSheetSpec
 
@@ -187,22 +187,26 @@ def _spec_data(text: str, source: str, depth: int = 0) -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise TemplateError(f"{source}: {exc}") from None
+        where = re.search(r"line (\d+), column (\d+)", str(exc))
+        raise TemplateError(BudgetxlError("template-toml", path=source, line=where[1] if where else "?",
+                                          column=where[2] if where else "?")) from None
     base = (data.get("template") or {}).get("base")
     if base is None:
         return data
     if depth > 4:
-        raise TemplateError(f"{source}: base specs nest too deep")
+        raise TemplateError(BudgetxlError("template-nesting", path=source))
     path = _find(str(base), Path(source).parent)
     return _merge(_spec_data(_read(path), str(path), depth + 1), data)
 
 
-def _error_text(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors()[:3]:
-        where = ".".join(str(x) for x in err["loc"] if not str(x).startswith(("function-", "tagged-union")))
-        parts.append(f"{where}: {err['msg']}")
-    return "; ".join(parts)
+def _error_text(exc: ValidationError, source: str) -> BudgetxlError:
+    """The first thing wrong in a spec, at its key (``project.head.row``): the spec's own names."""
+    err = exc.errors()[0]
+    where = ".".join(str(x) for x in err["loc"] if not str(x).startswith(("function-", "tagged-union")))
+    if err.get("type") == "value_error":  # a check of the spec's own: its sentence says what is wrong
+        text = str((err.get("ctx") or {}).get("error", err.get("msg", "")))
+        return BudgetxlError("template-spec", path=source, where=where, detail=text)
+    return BudgetxlError("template-value", path=source, detail=invalid_value(err, where))
 
 
 def parse_template(text: str, source: str = "<template>") -> Template:
@@ -211,11 +215,11 @@ def parse_template(text: str, source: str = "<template>") -> Template:
     try:
         spec = Template.model_validate(data)
     except ValidationError as exc:
-        raise TemplateError(f"{source}: {_error_text(exc)}") from None
+        raise TemplateError(_error_text(exc, source)) from None
     try:
         spec.fields  # builds and checks the field table
     except ValueError as exc:
-        raise TemplateError(f"{source}: {exc}") from None
+        raise TemplateError(BudgetxlError("template-spec", path=source, where="", detail=str(exc))) from None
     return spec
 
 
@@ -236,7 +240,7 @@ def _find(ref: str, near: Path | None = None) -> Path:
     if not path.suffix:
         found = dict(_builtin()).get(ref)
         if found is None:
-            raise TemplateError(f"unknown template {ref!r}; built in: {', '.join(sorted(builtin_templates()))}")
+            raise TemplateError(BudgetxlError("template-unknown", ref=ref, known=", ".join(sorted(builtin_templates()))))
         return found
     if near is not None and not path.is_absolute() and not path.exists():
         path = near / path
@@ -246,8 +250,8 @@ def _find(ref: str, near: Path | None = None) -> Path:
 def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise TemplateError(f"{path}: {exc.strerror or exc}") from None
+    except OSError:
+        raise TemplateError(BudgetxlError("template-missing", path=str(path))) from None
 
 
 def load_template(ref: str | Path | None = None) -> Template:
@@ -255,8 +259,8 @@ def load_template(ref: str | Path | None = None) -> Template:
     path = _find(str(ref or DEFAULT_TEMPLATE))
     try:
         stat = path.stat()
-    except OSError as exc:
-        raise TemplateError(f"{path}: {exc.strerror or exc}") from None
+    except OSError:
+        raise TemplateError(BudgetxlError("template-missing", path=str(path))) from None
     return _load_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
 
 

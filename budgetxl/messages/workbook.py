@@ -38,7 +38,21 @@ WORKBOOK: dict[str, tuple[str, str]] = {
     "annotate.sheet-col": ("工作表", "Sheet"),
     "annotate.cell": ("单元格", "Cell"),
     "annotate.message": ("说明", "Message"),
-    "annotate.none": ("未发现问题", "No findings"),
+    "annotate.suffix-warnings": ("请核对", "to-check"),
+    "annotate.rule-name": ("规则名称", "Rule name"),
+    "annotate.title": ("{unit}绩效目标表校验结果", "Validation results: {unit}"),
+    "annotate.unit-file": ("单位：{unit}　　文件：{file}", "Unit: {unit}    File: {file}"),
+    "annotate.totals": ("共 {errors} 个错误、{warnings} 个警告", "{errors} error(s), {warnings} warning(s)"),
+    "annotate.todo-errors": (
+        "请在本工作簿中逐条改正下表所列问题（红色为错误，必须改正；黄色为警告，请核对；点击“单元格”可跳到该处），保存为 .xlsx 后重新报送。",
+        "Correct each problem listed below in this workbook (red: errors, they must be corrected; yellow: warnings, "
+        "please check them; click a cell reference to go there), save it as .xlsx and send it again."),
+    "annotate.todo-warnings": (
+        "没有错误。黄色标出的是警告，请逐条核对：需要修改的改正后重新报送，不需要修改的无需再报送。",
+        "No errors. Check each warning marked in yellow: if something needs changing, correct it and send the "
+        "workbook again; otherwise there is no need to resend."),
+    "annotate.todo-none": ("未发现问题，无需修改。", "No problems found; nothing to change."),
+    "annotate.footer": ("第 &P 页，共 &N 页", "Page &P of &N"),
     "severity.error": ("错误", "error"),
     "severity.warning": ("警告", "warning"),
 }

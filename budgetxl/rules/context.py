@@ -32,7 +32,7 @@ class Context:
     def finding(self, rule: str, path: str | None, variant: str = "", project: int | None = None,
                 **args: Any) -> Finding:
         sheet, cell = self.locate(path, project)
-        return Finding(rule, None, sheet, cell, args, message_key(rule, variant), project)
+        return Finding(rule, None, sheet, cell, args, message_key(rule, variant), project, path)
 
     def locate(self, path: str | None, project: int | None) -> tuple[str | None, str | None]:
         r = self.located

@@ -17,17 +17,24 @@ from ..files.atomic import atomic_path
 from ..findings import Finding
 from ..messages import message
 from .validate import FileReport
+from .xlsx import row_height, text_lines
 
 ERROR_FILL = "FFC7CE"
 WARNING_FILL = "FFEB9C"
 
 
-def annotated_name(path: str | os.PathLike[str], taken: set[str] | None = None, lang: str = "zh") -> str:
-    """巨鹿县.xlsx -> 巨鹿县_退回修改.xlsx (巨鹿县.xls -> 巨鹿县.xls_退回修改.xlsx; a zip member by its
-    own name); a name already ``taken`` in this batch gets (2), (3), …"""
+def annotated_name(path: str | os.PathLike[str], taken: set[str] | None = None, lang: str = "zh",
+                   unit: dict[str, Any] | None = None, warnings_only: bool = False) -> str:
+    """巨鹿县.xlsx -> 巨鹿县_退回修改.xlsx (only warnings: 巨鹿县_请核对.xlsx; 巨鹿县.xls ->
+    巨鹿县.xls_退回修改.xlsx; a zip member by its own name). A file name that does not say whose
+    file it is gets the unit's code and name in front, so the clerk recognises the copy; a name
+    already ``taken`` in this batch gets (2), (3), …"""
     p = Path(str(path).rsplit("!", 1)[-1])
     stem = p.stem if p.suffix.lower() in (".xlsx", ".xlsm") else p.name
-    suffix = message("annotate.suffix", lang)
+    code, unit_name = (unit or {}).get("code"), (unit or {}).get("name")
+    if code and code not in stem:
+        stem = "_".join(x for x in (code, re.sub(r'[\\/:*?"<>|\s]+', "", unit_name or "")[:40], stem) if x)
+    suffix = message("annotate.suffix-warnings" if warnings_only else "annotate.suffix", lang)
     name, n = f"{stem}_{suffix}.xlsx", 2
     while taken is not None and name in taken:
         name, n = f"{stem}_{suffix}({n}).xlsx", n + 1
@@ -46,8 +53,9 @@ def annotate(report: FileReport, outdir: str | os.PathLike[str], lang: str = "zh
     wb = _load(report.source or report.path)
     fills = {"error": PatternFill("solid", fgColor=ERROR_FILL), "warning": PatternFill("solid", fgColor=WARNING_FILL)}
     _mark_cells(wb, report.findings, fills, lang)
-    _result_sheet(wb, report.findings, fills, lang)
-    out = Path(outdir) / annotated_name(report.path, taken, report.language)
+    _result_sheet(wb, report, fills, lang)
+    name = annotated_name(report.path, taken, report.language, report.unit(), report.errors == 0)
+    out = Path(outdir) / name
     with atomic_path(out) as tmp:
         wb.save(tmp)
     return out
@@ -92,43 +100,74 @@ def _mark_cells(wb: Any, findings: list[Finding], fills: dict[str, Any], lang: s
         cell.comment = note
 
 
-def _result_sheet(wb: Any, findings: list[Finding], fills: dict[str, Any], lang: str) -> None:
-    """The first sheet: every finding with a link to its cell; printed as one list."""
+RESULT_WIDTHS = (6, 7, 20, 24, 26, 8, 56)  # 序号 级别 规则 规则名称 工作表 单元格 说明
+RESULT_HEADER_ROW = 6  # the table's header (1-based); above it: title, unit and file, totals, what to do
+
+
+def _result_sheet(wb: Any, report: FileReport, fills: dict[str, Any], lang: str) -> None:
+    """The first sheet: a heading that says whose file this is, how many errors and warnings it
+    has and what the clerk is to do; then every finding (rule id and name, sheet, cell with a link,
+    what is wrong). Printed on A4 landscape, one page wide, the header repeated."""
     from openpyxl.styles import Alignment, Font
 
     ws = wb.create_sheet(message("annotate.sheet", lang), 0)
-    headers = [message(f"annotate.{k}", lang) for k in ("no", "severity", "rule", "sheet-col", "cell", "message")]
-    ws.append(headers)
-    for c in range(1, len(headers) + 1):
-        ws.cell(1, c).font = Font(bold=True)
-    for i, f in enumerate(findings, start=1):
-        row = i + 1
+    _result_heading(ws, report, lang)
+    headers = [message(f"annotate.{k}", lang) for k in ("no", "severity", "rule", "rule-name", "sheet-col", "cell",
+                                                           "message")]
+    top = Alignment(wrap_text=True, vertical="top")
+    for c, h in enumerate(headers, start=1):
+        cell = ws.cell(RESULT_HEADER_ROW, c, h)
+        cell.font, cell.alignment = Font(bold=True), Alignment(vertical="center")
+    for i, f in enumerate(report.findings, start=1):
+        row = RESULT_HEADER_ROW + i
+        texts = [str(i), message(f"severity.{f.severity}", lang), f.rule, message(f"rule-title.{f.rule}", lang),
+                 f.sheet or "", f.cell or "", f.message(lang)]
         ws.cell(row, 1, i)
-        ws.cell(row, 2, message(f"severity.{f.severity}", lang)).fill = fills[f.severity]
-        ws.cell(row, 3, f.rule)
-        write_text(ws.cell(row, 4), f.sheet or "")
-        write_text(ws.cell(row, 5), f.cell or "")
-        write_text(ws.cell(row, 6), f.message(lang))
+        for c, text in enumerate(texts[1:], start=2):
+            write_text(ws.cell(row, c), text)
+        for c in range(1, len(texts) + 1):
+            ws.cell(row, c).alignment = top
+        ws.cell(row, 2).fill = fills[f.severity]
         if f.sheet and f.sheet in wb.sheetnames:
-            link = ws.cell(row, 5 if f.cell else 4)
+            link = ws.cell(row, 6 if f.cell else 5)
             link.hyperlink = f"#'{f.sheet.replace(chr(39), chr(39) * 2)}'!{f.cell or 'A1'}"
             link.font = Font(color="0563C1", underline="single")
-    if not findings:
-        ws.cell(2, 1, message("annotate.none", lang))
-    for col, width in zip("ABCDEF", (6, 8, 22, 44, 8, 80)):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A2"
-    # printed as one list: A4 landscape, one page wide, the message wrapping in its column
+        ws.row_dimensions[row].height = row_height(max(text_lines(t, w) for t, w in zip(texts, RESULT_WIDTHS)))
+    for c, width in enumerate(RESULT_WIDTHS, start=1):
+        ws.column_dimensions[chr(64 + c)].width = width
+    ws.freeze_panes = f"A{RESULT_HEADER_ROW + 1}"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
-    for row in ws.iter_rows(min_row=2, min_col=6, max_col=6):
-        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.print_title_rows = f"{RESULT_HEADER_ROW}:{RESULT_HEADER_ROW}"
+    ws.oddFooter.center.text = message("annotate.footer", lang)
     wb.active = 0
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False
+
+
+def _result_heading(ws: Any, report: FileReport, lang: str) -> None:
+    """Title, unit and file, the totals, and one line saying what to do (rows 1-4)."""
+    from openpyxl.styles import Alignment, Font
+
+    unit = report.unit() or {}
+    who = " ".join(x for x in (unit.get("code"), unit.get("name")) if x)
+    what = "errors" if report.errors else "warnings" if report.warnings else "none"
+    lines = [
+        (message("annotate.title", lang, unit=unit.get("name") or ""), Font(bold=True, size=14), 24),
+        (message("annotate.unit-file", lang, unit=who or "-", file=Path(report.path.rsplit("!", 1)[-1]).name), None, 0),
+        (message("annotate.totals", lang, errors=report.errors, warnings=report.warnings), Font(bold=True), 0),
+        (message(f"annotate.todo-{what}", lang), Font(bold=True, color="9C0006" if report.errors else "000000"), 0),
+    ]
+    span = len(RESULT_WIDTHS)
+    for r, (text, font, height) in enumerate(lines, start=1):
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=span)
+        write_text(ws.cell(r, 1), text)
+        ws.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="center")
+        if font is not None:
+            ws.cell(r, 1).font = font
+        ws.row_dimensions[r].height = height or row_height(text_lines(text, sum(RESULT_WIDTHS)))
 
 
 def _as_xlsx(path: str | os.PathLike[str]) -> tuple[Path, Path | None]:

@@ -105,7 +105,32 @@ class SheetWriter:
 
 
 def text_width(text: str) -> float:
+    """The width of ``text`` in column-width units (a CJK character is about two digits wide)."""
+    if text.isascii():
+        return 1.1 * len(text)
     return sum(2.1 if ord(ch) > 0x2E80 else 1.1 for ch in text)
+
+
+LINE_HEIGHT = 16.0  # points per line of 11-pt text (CJK fonts are about 1.45 em high)
+MIN_ROW_HEIGHT = 20.0  # a one-line row with room around the text
+
+
+def text_lines(text: str | None, width: float) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` units wide (each line break starts a
+    line; Latin words do not break, so a little room is kept for them)."""
+    if not text:
+        return 1
+    usable = max(width - 1.0, 1.0)
+    lines = 0
+    for part in str(text).split("\n"):
+        w = text_width(part)
+        lines += 1 if w <= usable else -(-int(w * 1.06 + 0.999) // int(usable))
+    return max(lines, 1)
+
+
+def row_height(lines: int, font_size: float = 11) -> float:
+    """The height in points of a row showing ``lines`` lines of ``font_size`` text."""
+    return max(MIN_ROW_HEIGHT * font_size / 11, lines * LINE_HEIGHT * font_size / 11 + 4)
 
 
 def _fit(text: str, units: int) -> str:

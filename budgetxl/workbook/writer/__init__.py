@@ -64,22 +64,52 @@ def workbook_filename(code: str, name: str | None, year: int | None, template: T
     return f"{code}_{safe}_{year_part}{title}.xlsx" if safe else f"{code}_{year_part}{title}.xlsx"
 
 
-def blank_document(unit: Any, year: int, template: Template) -> Submission:
-    """A unit's document with only what the roster says (a workbook to fill from scratch)."""
-    return Submission(template={"id": template.id, "version": template.version}, year=year,
-                      unit={"code": unit.code, "name": unit.name, "region": unit.region})
+def blank_document(unit: Any, year: int, template: Template, projects: list[dict[str, Any]] | None = None) -> Submission:
+    """A unit's document with what the roster says and, from a budget list, its issued projects
+    (code, name, amounts; the rest is the clerk's to fill)."""
+    return Submission.model_validate({
+        "template": {"id": template.id, "version": template.version}, "year": year,
+        "unit": {"code": unit.code, "name": unit.name, "region": unit.region}, "projects": projects or []})
 
 
-def _blank_workbook(unit: Any, year: int, outdir: str, template: Template) -> str:
+def _budget_projects(units: list, budget: Any) -> dict[str, list[dict[str, Any]]]:
+    """Each roster unit's issued projects from a budget list (a path or a read list), after
+    refusing rows for units outside the roster."""
+    from ...files.tables import BudgetList, read_budget_list
+
+    if budget is None:
+        return {}
+    budget = budget if isinstance(budget, BudgetList) else read_budget_list(budget)
+    budget.check_units(u.code for u in units)
+    return budget.by_unit()
+
+
+def issue_documents(units: list, year: int, budget: Any = None, template: Template | None = None) -> list[Submission]:
+    """What each roster unit is issued: its unit, the year and (with ``budget``, a budget list) its
+    projects in the list's order; a unit without rows gets none."""
+    template = template or template_for(None)
+    by_unit = _budget_projects(units, budget)
+    return [blank_document(u, year, template, by_unit.get(u.code)) for u in units]
+
+
+def _unit_workbook(job: tuple[Any, list[dict[str, Any]]], year: int, outdir: str, template: Template) -> str:
+    unit, projects = job
     path = os.path.join(outdir, workbook_filename(unit.code, unit.name, year, template))
-    generate_workbook(blank_document(unit, year, template), path, template)
+    generate_workbook(blank_document(unit, year, template, projects), path, template)
     return path
 
 
 def generate_for_roster(units: list, year: int, outdir: str | os.PathLike[str], template: Template | None = None,
-                        jobs: int = 1) -> list[str]:
-    """One blank workbook per roster unit in ``outdir`` (in ``jobs`` processes); the paths written."""
+                        jobs: int = 1, budget: Any = None) -> list[str]:
+    """One workbook per roster unit in ``outdir`` (in ``jobs`` processes); the paths written.
+
+    ``budget`` (a budget list: a path, or what :func:`budgetxl.files.tables.read_budget_list`
+    gives) pre-fills each unit's workbook with its issued projects in the list's order, locked; a
+    unit without rows gets a blank workbook. Rows naming a unit outside the roster refuse the
+    whole list before anything is written."""
     from ...files.parallel import parallel_map
 
     template = template or template_for(None)
-    return parallel_map(_blank_workbook, list(units), year, str(outdir), template, jobs=jobs)
+    by_unit = _budget_projects(units, budget)
+    jobs_ = [(u, by_unit.get(u.code, [])) for u in units]
+    return parallel_map(_unit_workbook, jobs_, year, str(outdir), template, jobs=jobs)
