@@ -64,8 +64,12 @@ def sheet(path: Path, name: str) -> list[list]:
 
 
 def table(path: Path, name: str) -> list[dict]:
+    """A sheet's rows under its header row (汇总 has a title and a subtitle above it), by heading
+    (a heading's unit line, 预算数 / （万元）, left off)."""
     rows = sheet(path, name)
-    return [dict(zip(rows[0], r)) for r in rows[1:]]
+    top = next(i for i, r in enumerate(rows) if "单位编码" in r)
+    header = [str(h).split("\n")[0] for h in rows[top]]
+    return [dict(zip(header, r)) for r in rows[top + 1:]]
 
 
 @pytest.fixture
@@ -135,7 +139,7 @@ def test_include_invalid_counts_and_flags(tmp_path, inbox):
     assert Decimal(repr(rows["403001"]["预算数"])) == sum(p.budget.total for p in with_budget_mistakes(unit_doc(3)).projects)
     book = openpyxl.load_workbook(out)
     ws = book[C.SUMMARY]
-    flagged = [r for r in ws.iter_rows(min_row=2) if r[0].value == "403001"][0]
+    flagged = [r for r in ws.iter_rows(min_row=4) if r[0].value == "403001"][0]
     assert flagged[0].fill.fgColor.rgb.endswith("FFC7CE")
 
 
@@ -147,12 +151,12 @@ def test_prefer_overrides_newest(tmp_path, inbox):
     assert rows["401001"]["文件"] == "401001_第一次.xlsx"
 
 
-def test_strict_writes_nothing_and_exits_1(tmp_path, inbox):
+def test_strict_writes_nothing_and_exits_2(tmp_path, inbox):
     out = tmp_path / "汇总.xlsx"
     res = subprocess.run([sys.executable, "-m", "budgetxl", "merge", str(tmp_path / "inbox"), "-o", str(out),
                           "--strict", "--units", str(ROOT / "examples" / "xingtai-units.csv")],
                          capture_output=True, text=True, encoding="utf-8")
-    assert res.returncode == 1, res.stdout + res.stderr
+    assert res.returncode == 2, res.stdout + res.stderr  # nothing done
     assert not out.exists()
 
 

@@ -16,7 +16,7 @@ import typer
 
 from ..errors import BudgetxlError, usage_error
 from ..messages import message
-from .app import LangOpt, app, current_lang, examples, fail, helptext, say, use_lang
+from .app import ATTENTION, DONE, LangOpt, app, current_lang, examples, fail, helptext, say, use_lang
 
 portal_app = typer.Typer(
     name="portal", no_args_is_help=True, add_completion=False, rich_markup_mode=None,
@@ -155,17 +155,20 @@ def import_(
     raise typer.Exit(0 if ok == len(lines) else 1)
 
 
-def merge_ledger(folder: Path, output: Path, data_dir: Path | None, lang: str, stage: str = "targets") -> None:
-    """``budgetxl merge --ledger DIR -o OUT.xlsx``: consolidate the ledger's current submissions."""
+def merge_ledger(folder: Path, output: Path, data_dir: Path | None, lang: str, stage: str = "targets",
+                 city: str | None = None) -> int:
+    """``budgetxl merge --ledger DIR -o OUT.xlsx``: consolidate the ledger's current submissions;
+    the exit code of merge (1 when a unit is missing or its current submission is invalid)."""
     manage = _manage()
     try:
         ledger = manage.open_ledger(folder)
-        res = manage.consolidate(ledger, stage, output, data_dir, f"merge:{_user()}", lang)
+        res = manage.consolidate(ledger, stage, output, data_dir, f"merge:{_user()}", lang, city)
     except BudgetxlError as exc:
         raise fail(exc)
     from .render import render_merge_summary
 
     render_merge_summary(res.consolidation, res.written, lang)
+    return ATTENTION if res.consolidation.needs_attention else DONE
 
 
 def _user() -> str:

@@ -78,10 +78,32 @@ def render_merge_summary(cons: Any, written: list[Path], lang: str = "zh", stric
                           counted=s["counted"], files=s["files"]))
     amounts = {k: format_number(s.get(k, 0)) for k in ("total", "fiscal", "other")}
     console.print(message("merge.totals", lang, projects=s["projects"], indicators=s["indicators"], **amounts))
+    _render_uncounted(console, cons, lang)
     if strict_failed:
         console.print(f"[red]{message('merge.strict-failed', lang)}[/red]")
     for p in written:
         console.print(message("generated", lang, path=str(p)))
+
+
+def _render_uncounted(console: Any, cons: Any, lang: str) -> None:
+    """Every file left out of the totals, and why (merge says it, not only the 报送情况 sheet)."""
+    left = cons.uncounted()
+    if not left:
+        return
+    console.print(message("merge.uncounted", lang, n=len(left)))
+    for e in left:
+        if e.error is not None:
+            why = e.error_message(lang)
+        elif e.status in ("superseded", "duplicate"):
+            why = message(f"note.{e.status}", lang, file=e.note)
+        elif e.errors:
+            why = message("merge.why-invalid", lang, errors=e.errors)
+        else:
+            why = ""
+        status = status_text(e.status, lang)
+        console.print(f"  {e.display}", soft_wrap=True)
+        console.print(f"    [yellow]{status}[/yellow]" + (message("merge.why", lang, why=why) if why else ""),
+                      soft_wrap=True)
 
 
 def render_diff(result: dict, lang: str = "zh") -> None:

@@ -87,12 +87,12 @@ def merge(inputs: Iterable[str | os.PathLike[str]], output: str | os.PathLike[st
           roster: list[RosterUnit] | None = None, data_dir: str | os.PathLike[str] | None = None,
           include_invalid: bool = False, prefer: Iterable[str | os.PathLike[str]] = (),
           template: Template | None = None, jobs: int = 1, progress: Progress | None = None,
-          lang: str = "zh") -> MergeResult:
+          lang: str = "zh", city: str | None = None) -> MergeResult:
     """merge_files, then write the outputs (the whole job in one call)."""
     inputs = list(inputs)
     check_output(output, inputs)
     cons = merge_files(inputs, roster, prefer, include_invalid, template, jobs, progress)
-    written = cons.write(output, data_dir, lang, jobs)
+    written = cons.write(output, data_dir, lang, jobs, city)
     data = [p for p in written if output is None or p != Path(output)]
     return MergeResult(cons, Path(output) if output is not None else None, data)
 

@@ -64,6 +64,19 @@ class Consolidation:
         return all(u.status == STATUS_SUBMITTED for u in self.units) and not any(
             e.status in (STATUS_UNREADABLE, STATUS_UNKNOWN_UNIT) for e in self.entries)
 
+    @property
+    def needs_attention(self) -> bool:
+        """A roster unit is missing, or a file was not counted for a reason someone must look at
+        (unreadable, unit unknown, invalid, superseded, outside the roster); an identical copy of
+        a counted file is no such reason."""
+        return any(u.status == STATUS_MISSING for u in self.units) or any(
+            e.status not in (STATUS_SUBMITTED, STATUS_DUPLICATE) for e in self.entries)
+
+    def uncounted(self) -> list[Ingested]:
+        """Every file that is not in the totals, in input order (each has its status and note)."""
+        counted = {id(u.entry) for u in self.counted}
+        return [e for e in self.entries if id(e) not in counted]
+
     def payloads(self) -> Iterator[dict[str, Any]]:
         """The counted units' spooled data, one at a time, in unit order."""
         for e in self.counted_entries():
@@ -99,12 +112,13 @@ class Consolidation:
                 "files": len(self.entries), **self.totals()}
 
     def write(self, path: str | os.PathLike[str] | None = None, data_dir: str | os.PathLike[str] | None = None,
-              lang: str = "zh", jobs: int = 1) -> list[Path]:
+              lang: str = "zh", jobs: int = 1, city: str | None = None) -> list[Path]:
         """Write the consolidated workbook (``path``) and/or the data files (``data_dir``), each
-        atomically; returns what was written. People's text in it (statuses, messages) is in ``lang``."""
+        atomically; returns what was written. People's text in it (statuses, messages) is in ``lang``;
+        ``city`` (the issuing bureau's city) goes into the summary's title."""
         from .write import write_outputs
 
-        return write_outputs(self, path, data_dir, lang, jobs)
+        return write_outputs(self, path, data_dir, lang, jobs, city)
 
 
 def _by_file(entries: list[Ingested]) -> dict[str, list[Ingested]]:

@@ -31,7 +31,9 @@ class _Sheet:
     """One detail sheet: its rows, with cells found by their headings."""
 
     def __init__(self, rows: list[list[Any]]):
-        self.header = {str(h).strip(): i for i, h in enumerate(rows[0] if rows else []) if h not in (None, "")}
+        # (a heading's second line is the unit of its amounts, 预算数 / （万元）: the first line names it)
+        self.header = {str(h).split("\n")[0].strip(): i for i, h in enumerate(rows[0] if rows else [])
+                       if h not in (None, "")}
         self.rows = [r for r in rows[1:] if any(v not in (None, "") for v in r)]
 
     def get(self, row: list[Any], header: str) -> Any:

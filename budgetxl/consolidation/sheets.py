@@ -14,6 +14,8 @@ import os
 import shutil
 import tempfile
 from collections import Counter
+from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,46 +26,69 @@ from ..form import consolidated as C
 from ..form.kinds import AMOUNT_FORMAT, NUMBER_FORMATS
 from ..messages import message
 from ..workbook.stream import StreamedTable, splice
-from ..workbook.xlsx import SheetWriter, Styles, new_workbook, table_sheet
+from ..workbook.printing import PX_PER_UNIT, print_columns, setup_print
+from ..values import format_number
+from ..workbook.xlsx import SheetWriter, Styles, new_workbook, row_height, table_sheet, text_lines, text_width
 from .status import STATUS_DUPLICATE, STATUS_INCLUDED_INVALID, STATUS_SUPERSEDED, status_text
 
 if TYPE_CHECKING:  # (a Consolidation writes itself through this module)
     from .decide import Consolidation
 
 FLAGGED = "#FFC7CE"  # rows counted although invalid (merge --include-invalid)
+CHART_FONT = {"size": 11}  # (a chart's default 10 pt would print below 8 pt at the sheet's scale)
 
 
 class _Table:
-    """One small sheet of rows under a header: filters, frozen header, formats and widths."""
+    """One small sheet of rows under a header (and any title rows above it): filters, frozen
+    header, formats, widths, rows as tall as their wrapped text, printed at a legible scale."""
 
-    def __init__(self, wb: Any, styles: Styles, name: str, cols: list[C.Column]):
-        self.ws = table_sheet(wb, styles, name, cols)
+    def __init__(self, wb: Any, styles: Styles, name: str, cols: list[C.Column], titles: list | None = None,
+                 title: str | None = None, footer: str | None = None):
+        self.ws = table_sheet(wb, styles, name, cols, titles, title, footer)
+        header_row = len(titles or [])
         self.w = SheetWriter(self.ws, styles, record=False)
         self.cols = cols
-        self.row = 1
+        self.header_row = header_row
+        self.row = header_row + 1
         kinds = {"text": {}, **{k: {"num_format": f} for k, f in NUMBER_FORMATS.items()}}
-        self.fmt = {k: styles.get(border=1, **props) for k, props in kinds.items()}
-        self.flagged = {k: styles.get(border=1, bg_color=FLAGGED, **props) for k, props in kinds.items()}
+        wrap = {"text_wrap": True, "valign": "top"}
+        self.fmt = {k: styles.get(border=1, valign="top", **props) for k, props in kinds.items()}
+        self.flagged = {k: styles.get(border=1, bg_color=FLAGGED, valign="top", **props) for k, props in kinds.items()}
+        self.wrap = {False: styles.get(border=1, **wrap), True: styles.get(border=1, bg_color=FLAGGED, **wrap)}
 
     def add(self, values: dict[str, Any], flagged: bool = False) -> None:
         formats = self.flagged if flagged else self.fmt
+        lines = max((text_lines(str(values.get(col.key) or ""), col.width) for col in self.cols if col.wraps), default=1)
+        if lines > 1:  # (before the row's cells: the sheet is written in constant memory, row by row)
+            self.ws.set_row(self.row, min(row_height(lines), 409))
         for c, col in enumerate(self.cols):
             v = values.get(col.key)
             if col.type == "text":
-                self.w.text(self.row, c, None if v is None else str(v), formats[col.type])
+                self.w.text(self.row, c, None if v is None else str(v), self.wrap[flagged] if col.wraps else formats["text"])
             else:
                 self.w.value(self.row, c, v, formats[col.type])
         self.row += 1
 
     def close(self) -> None:
-        self.ws.autofilter(0, 0, max(self.row - 1, 1), len(self.cols) - 1)
+        self.ws.autofilter(self.header_row, 0, max(self.row - 1, self.header_row + 1), len(self.cols) - 1)
+        printed = sum(1 for col in self.cols if not col.machine)
+        if printed < len(self.cols):
+            print_columns(self.ws, self.row - 1, printed)
+
+
+def shown_columns(cols: list[C.Column], t: Any) -> list[C.Column]:
+    """The columns as the workbook heads them: an amount's header says its unit (预算数（万元）)."""
+    unit = t.template.amount_unit
+    amounts = {f.column_key for f in C.amount_fields(t)}  # (an indicator's number is no amount in 万元)
+    return [replace(c, header=message("col.with-unit", t.language, header=c.header, unit=unit))
+            if c.key in amounts and unit else c for c in cols]
 
 
 class WorkbookSink:
     """The consolidated workbook, fed one unit's spooled data at a time (see write.write_outputs)."""
 
     def __init__(self, cons: Consolidation, output: str | os.PathLike[str], stack: contextlib.ExitStack,
-                 lang: str = "zh"):
+                 lang: str = "zh", city: str | None = None):
         t = self.t = cons.template
         self.cons, self.lang = cons, lang
         self.tmp = stack.enter_context(atomic_path(output))
@@ -71,27 +96,39 @@ class WorkbookSink:
         stack.callback(shutil.rmtree, spool, ignore_errors=True)
         self.spool = spool
         wb = self.wb = new_workbook(str(self.tmp), constant_memory=True)
-        wb.set_properties({"title": message("consolidated.title", t.language, title=t.template.title),
-                           "author": "budgetxl"})
+        self.heading = _heading(cons, lang, city)
+        wb.set_properties({"title": self.heading, "author": "budgetxl"})
         st = self.st = Styles(wb)
+        top = {"border": 1, "valign": "top"}  # (rows are as tall as their longest text: every cell starts at the top)
         self.formats = {
-            "text": st.get(border=1, text_wrap=False),
-            "quoted": st.get(border=1, text_wrap=False, quote_prefix=True),
-            **{k: st.get(border=1, num_format=f) for k, f in NUMBER_FORMATS.items()},
+            "text": st.get(**top, text_wrap=False),
+            "quoted": st.get(**top, text_wrap=False, quote_prefix=True),
+            "wrap": st.get(**top, text_wrap=True),
+            "wrap-quoted": st.get(**top, text_wrap=True, quote_prefix=True),
+            **{k: st.get(**top, num_format=f) for k, f in NUMBER_FORMATS.items()},
         }
-        self.summary_rows = _write_summary(wb, st, cons, lang)
-        _write_status(wb, st, cons, lang)
+        self.footer = "&C" + message("workbook.page", lang)
+        self.summary_rows = _write_summary(wb, st, cons, lang, self.heading, self.footer)
+        _write_status(wb, st, cons, lang, self._title("status"), self.footer)
         self.projects = self._streamed("projects", C.project_columns(t, cons.most("max_goals")))
         self.indicators = self._streamed("indicators", C.indicator_columns(t))
         self.units = self._streamed("units", C.overview_columns(t, cons.most("lists")))
+        self.kinds = {k: message(f"value-kind.{k}", lang) for k in ("quantitative", "deadline", "qualitative")}
+
+    def _title(self, which: str) -> str:
+        return message("consolidated.page-title", self.lang, heading=self.heading, sheet=C.sheet_name(self.t, which))
 
     def _streamed(self, which: str, cols: list[C.Column]) -> StreamedTable:
-        return StreamedTable(self.wb, self.st, C.sheet_name(self.t, which), cols, self.spool, self.formats)
+        repeat = 1 if which in ("projects", "indicators", "units") else 0  # the unit code on every page
+        return StreamedTable(self.wb, self.st, C.sheet_name(self.t, which), shown_columns(cols, self.t), self.spool,
+                             self.formats, self._title(which), self.footer, repeat)
 
     def add(self, data: dict[str, Any]) -> None:
         for row in data["projects"]:
             self.projects.add(row)
         for row in data["indicators"]:
+            if row.get("kind") in self.kinds:  # the value's kind in words, in the run's language
+                row = {**row, "kind": self.kinds[row["kind"]]}
             self.indicators.add(row)
         self.units.add(data["overview"])
 
@@ -102,13 +139,24 @@ class WorkbookSink:
         streamed = [self.projects, self.indicators, self.units, findings]
         for table in streamed:
             table.close()
+            printed = sum(1 for col in table.cols if not col.machine)
+            if printed < len(table.cols):
+                print_columns(table.ws, table.rows - 1, printed)
         level1: Counter = Counter()
         for e in self.cons.counted_entries():
             level1.update(e.stats["level1"])
-        _write_charts(self.wb, self.st, self.t, self.summary_rows, level1)
+        _write_charts(self.wb, self.st, self.t, self.summary_rows, level1, self.lang)
         self.wb.close()
         splice(self.tmp, streamed)
         return []
+
+
+def _heading(cons: Consolidation, lang: str, city: str | None) -> str:
+    """汇总's title: the city, the year, the form (e.g. 邢台市2024年预算绩效目标表汇总)."""
+    years = Counter(e.year for e in cons.counted_entries() if e.year)
+    year = years.most_common(1)[0][0] if years else None
+    key = "consolidated.heading" if year else "consolidated.heading-no-year"
+    return message(key, lang, city=city or "", year=year, title=cons.template.template.title).strip()
 
 
 def _unit_row(cons: Consolidation, u: Any) -> dict[str, Any]:
@@ -121,10 +169,38 @@ def _unit_row(cons: Consolidation, u: Any) -> dict[str, Any]:
     return {f.column_key: known.get(f.key) for f in t.issued("unit") if f.column_key}
 
 
-def _write_summary(wb: Any, st: Styles, cons: Consolidation, lang: str) -> int:
-    t = _Table(wb, st, C.sheet_name(cons.template, "summary"), C.summary_columns(cons.template))
+SUMMARY_HEADER_ROW = 2  # 汇总: title, then the date and the unit of amounts, then the table
+
+
+def fitted(cols: list[C.Column], rows: list[dict[str, Any]]) -> list[C.Column]:
+    """Columns as wide as their contents (a header may take two lines), no wider than the column
+    asks: a small sheet then prints one page wide at a legible scale."""
+    out = []
+    for col in cols:
+        if col.type == "text":
+            need = max((text_width(str(r.get(col.key) or "")) for r in rows), default=0)
+        else:
+            need = max((len(format_number(Decimal(str(v)))) * 1.2 for r in rows
+                        if isinstance(v := r.get(col.key), (int, float, Decimal))), default=0)
+        header = max(text_width(part) for part in _halves(col.header))
+        out.append(replace(col, width=min(col.width, max(5, need + 1.5, header + 1.5))))
+    return out
+
+
+def _halves(text: str) -> list[str]:
+    """A header's two lines when it wraps (at its line break, else in the middle)."""
+    if "\n" in text:
+        return text.split("\n")
+    if text_width(text) <= 8:
+        return [text]
+    mid = (len(text) + 1) // 2
+    return [text[:mid], text[mid:]]
+
+
+def _write_summary(wb: Any, st: Styles, cons: Consolidation, lang: str, heading: str, footer: str) -> int:
     amounts = [f.column_key for f in C.amount_fields(cons.template)]
     totals: dict[str, Any] = {"projects": 0, "indicators": 0, **{k: Decimal(0) for k in amounts}}
+    rows = []
     for u in cons.units:
         e = u.entry
         row = {**_unit_row(cons, u), "status": status_text(u.status, lang),
@@ -133,67 +209,83 @@ def _write_summary(wb: Any, st: Styles, cons: Consolidation, lang: str) -> int:
             for k in totals:
                 row[k] = e.stats.get(k, 0)
                 totals[k] += e.stats.get(k, 0)
-        t.add(row, flagged=u.status == STATUS_INCLUDED_INVALID)
+        rows.append((row, u.status == STATUS_INCLUDED_INVALID))
+    cols = fitted(shown_columns(C.summary_columns(cons.template), cons.template), [r for r, _ in rows] + [totals])
+    subtitle = message("consolidated.subtitle", lang, date=date.today().isoformat(),
+                       unit=cons.template.template.amount_unit)
+    titles = [(heading, st.cell("title"), 30), (subtitle, st.get(align="left"), 20)]  # (SUMMARY_HEADER_ROW rows)
+    t = _Table(wb, st, C.sheet_name(cons.template, "summary"), cols, titles, None, footer)
+    for row, flagged in rows:
+        t.add(row, flagged=flagged)
     last = t.row
     header = st.cell("header")
     amount = st.cell("header", num_format=AMOUNT_FORMAT)
     t.w.text(last, 0, message("col.total-row", cons.template.language), header)
+    first = SUMMARY_HEADER_ROW + 2  # the first data row, 1-based
     for c, col in enumerate(t.cols):
         if col.key in totals:
             letter = col_letter(c)
             value = totals[col.key]
-            t.ws.write_formula(last, c, f"=SUM({letter}2:{letter}{last})", amount if col.type == "amount" else header,
+            t.ws.write_formula(last, c, f"=SUM({letter}{first}:{letter}{last})",
+                               amount if col.type == "amount" else header,
                                float(value) if isinstance(value, Decimal) else value)
         elif c:
             t.ws.write_blank(last, c, None, header)
     t.close()
-    return last - 1
+    return last - SUMMARY_HEADER_ROW - 1
 
 
-def _write_status(wb: Any, st: Styles, cons: Consolidation, lang: str) -> None:
-    t = _Table(wb, st, C.sheet_name(cons.template, "status"), C.status_columns(cons.template))
+def _write_status(wb: Any, st: Styles, cons: Consolidation, lang: str, title: str, footer: str) -> None:
+    rows = []
     listed = set()
     for u in cons.units:
         e = u.entry
         if e is None:
-            t.add({**_unit_row(cons, u), "status": status_text(u.status, lang)})
+            rows.append({**_unit_row(cons, u), "status": status_text(u.status, lang)})
             continue
         listed.add(id(e))
-        t.add({**_unit_row(cons, u), **_status_row(e, lang)})
+        rows.append({**_unit_row(cons, u), **_status_row(e, lang)})
     for e in cons.entries:
         if id(e) in listed:
             continue
         row = _status_row(e, lang)
         if e.status in (STATUS_SUPERSEDED, STATUS_DUPLICATE):
-            row["note"] = message(f"note.{e.status}", lang, file=e.note)
+            row["note"] = message(f"note.{e.status}", lang, file=Path(e.note.split("!")[-1]).name)
         elif e.error:
             row["note"] = e.error_message(lang)
-        t.add({**dict(e.stats.get("unit", {})), **row})
+        rows.append({**dict(e.stats.get("unit", {})), **row})
+    cols = fitted(C.status_columns(cons.template), rows)
+    t = _Table(wb, st, C.sheet_name(cons.template, "status"), cols, None, title, footer)
+    for row in rows:
+        t.add(row)
     t.close()
 
 
 def _status_row(e: Any, lang: str) -> dict[str, Any]:
-    return {"status": status_text(e.status, lang), "file": e.display, "sha256": e.sha256,
-            "saved": (e.saved or e.mtime).strftime("%Y-%m-%d %H:%M:%S"), "errors": e.errors,
+    return {"status": status_text(e.status, lang), "file": Path(e.display.split("!")[-1]).name, "path": e.display,
+            "sha256": e.sha256, "saved": (e.saved or e.mtime).strftime("%Y-%m-%d %H:%M"), "errors": e.errors,
             "warnings": e.warnings, "note": e.note or None}
 
 
 def _finding_rows(cons: Consolidation, lang: str):
+    def base(e: Any) -> dict[str, Any]:
+        return {"file": Path(e.display.split("!")[-1]).name, "path": e.display, **dict(e.stats.get("unit", {}))}
+
+    def rule(f: Any) -> dict[str, Any]:
+        return {"rule": f.rule, "rule_name": message(f"rule-title.{f.rule}", lang),
+                "severity": message(f"severity.{f.severity}", lang), "message": f.message(lang)}
+
     for e in cons.entries:
-        unit = dict(e.stats.get("unit", {}))
         if e.error:
-            yield {"file": e.display, "rule": "unreadable", "severity": message("severity.error", lang),
-                   "message": e.error_message(lang)}
+            yield {**base(e), "rule": "unreadable", "rule_name": message("status.unreadable", lang),
+                   "severity": message("severity.error", lang), "message": e.error_message(lang)}
         for f in e.findings:
-            yield {"file": e.display, **unit, "rule": f.rule, "severity": message(f"severity.{f.severity}", lang),
-                   "sheet": f.sheet, "cell": f.cell, "message": f.message(lang)}
+            yield {**base(e), **rule(f), "sheet": f.sheet, "cell": f.cell}
     for e, f in cons.extra_findings:
-        yield {"file": e.display, **dict(e.stats.get("unit", {})), "rule": f.rule,
-               "severity": message(f"severity.{f.severity}", lang), "message": f.message(lang)}
+        yield {**base(e), **rule(f)}
 
 
-def _write_charts(wb: Any, st: Styles, t: Any, summary_rows: int, level1: Counter) -> None:
-    lang = t.language
+def _write_charts(wb: Any, st: Styles, t: Any, summary_rows: int, level1: Counter, lang: str) -> None:
     sheet = C.sheet_name(t, "charts")
     ws = wb.add_worksheet(sheet)
     w = SheetWriter(ws, st, record=False)
@@ -202,28 +294,28 @@ def _write_charts(wb: Any, st: Styles, t: Any, summary_rows: int, level1: Counte
     w.text(0, 0, level1_label, header)
     w.text(0, 1, message("col.indicators", lang), header)
     ws.set_column(0, 0, 16)
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    setup_print(ws, [16, 9, 9, 720 / PX_PER_UNIT], footer="&C" + message("workbook.page", lang))  # (charts 720 px)
     for i, (name, n) in enumerate(level1.most_common(), start=1):
         w.text(i, 0, name or message("consolidated.empty", lang), st.get(border=1))
         ws.write_number(i, 1, n, st.get(border=1))
     amounts = C.amount_fields(t)
     columns = [c.key for c in C.summary_columns(t)]
     if summary_rows and amounts:
+        top = SUMMARY_HEADER_ROW + 1
         total = amounts[0]
         series = message("chart.series", lang, field=total.header, unit=t.template.amount_unit)
         bar = wb.add_chart({"type": "bar"})
         bar.add_series({
             "name": series,
-            "categories": [C.sheet_name(t, "summary"), 1, 1, summary_rows, 1],
-            "values": [C.sheet_name(t, "summary"), 1, columns.index(total.column_key), summary_rows,
+            "categories": [C.sheet_name(t, "summary"), top, 1, top + summary_rows - 1, 1],
+            "values": [C.sheet_name(t, "summary"), top, columns.index(total.column_key), top + summary_rows - 1,
                        columns.index(total.column_key)],
-            "data_labels": {"value": True, "num_format": "0.00"},
+            "data_labels": {"value": True, "num_format": "0.00", "font": CHART_FONT},
         })
+        bar.set_x_axis({"num_font": CHART_FONT})
         bar.set_title({"name": message("chart.budget-title", lang, field=total.header, unit=t.template.amount_unit)})
         bar.set_legend({"none": True})
-        bar.set_y_axis({"reverse": True})
+        bar.set_y_axis({"reverse": True, "num_font": CHART_FONT})
         bar.set_size({"width": 720, "height": max(320, 22 * summary_rows + 80)})
         ws.insert_chart(19, 3, bar)
     if level1:
@@ -232,8 +324,10 @@ def _write_charts(wb: Any, st: Styles, t: Any, summary_rows: int, level1: Counte
             "name": message("col.indicators", lang),
             "categories": [sheet, 1, 0, len(level1), 0],
             "values": [sheet, 1, 1, len(level1), 1],
-            "data_labels": {"value": True},
+            "data_labels": {"value": True, "font": CHART_FONT},
         })
+        column.set_x_axis({"num_font": CHART_FONT})
+        column.set_y_axis({"num_font": CHART_FONT})
         column.set_title({"name": message("chart.by-level1", lang, level1=level1_label)})
         column.set_legend({"none": True})
         column.set_size({"width": 720, "height": 320})

@@ -15,7 +15,8 @@ if TYPE_CHECKING:  # (a Consolidation writes itself through this module)
 
 
 def write_outputs(cons: Consolidation, output: str | os.PathLike[str] | None = None,
-                  data_dir: str | os.PathLike[str] | None = None, lang: str = "zh", jobs: int = 1) -> list[Path]:
+                  data_dir: str | os.PathLike[str] | None = None, lang: str = "zh", jobs: int = 1,
+                  city: str | None = None) -> list[Path]:
     """The consolidated workbook and/or the data files; with jobs > 1 the two are written by two
     processes at once. Everything is written atomically: on failure no half-written output is left."""
     if output is not None and data_dir is not None and jobs > 1:
@@ -23,16 +24,16 @@ def write_outputs(cons: Consolidation, output: str | os.PathLike[str] | None = N
 
         with ProcessPoolExecutor(max_workers=1) as pool:
             data_files = pool.submit(_write_sinks, cons, None, data_dir, lang)
-            written = _write_sinks(cons, output, None, lang)
+            written = _write_sinks(cons, output, None, lang, city)
             return written + data_files.result()
-    return _write_sinks(cons, output, data_dir, lang)
+    return _write_sinks(cons, output, data_dir, lang, city)
 
 
-def _write_sinks(cons: Consolidation, output: Any, data_dir: Any, lang: str) -> list[Path]:
+def _write_sinks(cons: Consolidation, output: Any, data_dir: Any, lang: str, city: str | None = None) -> list[Path]:
     with contextlib.ExitStack() as stack:
         sinks: list[Any] = []
         if output is not None:
-            sinks.append(WorkbookSink(cons, output, stack, lang))
+            sinks.append(WorkbookSink(cons, output, stack, lang, city))
         if data_dir is not None:
             sinks.append(DataSink(cons, data_dir, stack))
         for data in cons.payloads():

@@ -8,7 +8,7 @@ value gives 指标值, 计算符号, 数值, 计量单位, 类型). Unit-sheet f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..messages import message
@@ -28,14 +28,20 @@ class Column:
     header: str  # heading in the consolidated workbook
     type: str = "text"  # text | amount | int | percent
     width: float = 14
+    machine: bool = False  # for programs (a full path, a hash): kept in the sheet, left out of the print area
+
+    @property
+    def wraps(self) -> bool:
+        """A text column wide enough to hold sentences wraps them (its rows are made tall enough)."""
+        return self.type == "text" and self.width >= 16
 
 
 def sheet_name(template: Any, which: str) -> str:
     return message(f"sheet.{which}", template.language)
 
 
-def program_column(template: Any, key: str, type: str = "text", width: float = 8) -> Column:
-    return Column(key, message(f"col.{key}", template.language), type, width)
+def program_column(template: Any, key: str, type: str = "text", width: float = 8, machine: bool = False) -> Column:
+    return Column(key, message(f"col.{key}", template.language), type, width, machine)
 
 
 def field_columns(f: Field, template: Any) -> list[Column]:
@@ -137,11 +143,15 @@ def indicator_columns(template: Any) -> list[Column]:
 
 
 def overview_columns(template: Any, max_items: dict[str, int]) -> list[Column]:
+    """The units' own text; the template a unit's workbook was made with comes last, a machine
+    column (in the sheet for split and for analysts, out of the print area)."""
     lists = template.fields.lists["unit"]
+    own = [f for f in template.fields.unit if not f.issued]
     return [
         *unit_columns(template),
-        *_columns([f for f in template.fields.unit if not f.issued], template),
+        *_columns([f for f in own if f.kind.name != "template"], template),
         *(_numbered(template, b, n) for b in lists for n in range(1, max_items.get(b.key, 0) + 1)),
+        *(replace(c, machine=True) for c in _columns([f for f in own if f.kind.name == "template"], template)),
     ]
 
 
@@ -154,24 +164,25 @@ def summary_columns(template: Any) -> list[Column]:
     return [
         *unit_columns(template), program_column(template, "projects", "int"),
         *(Column(f.column_key, f.header, "amount", 14) for f in amount_fields(template)),
-        program_column(template, "indicators", "int"), program_column(template, "status", width=18),
-        program_column(template, "file", width=40),
+        program_column(template, "indicators", "int"), program_column(template, "status", width=12),
+        program_column(template, "file", width=24),
     ]
 
 
 def status_columns(template: Any) -> list[Column]:
     unit = [Column(c.key, c.header, c.type, c.width) for c in _columns(_unit_fields(template, True), template)]
     p = program_column
-    return [*unit, p(template, "status", width=16), p(template, "file", width=44), p(template, "sha256", width=20),
-            p(template, "saved", width=20), p(template, "errors", "int"), p(template, "warnings", "int"),
-            p(template, "note", width=40)]
+    return [*unit, p(template, "status", width=12), p(template, "file", width=24), p(template, "saved", width=18),
+            p(template, "errors", "int", 7), p(template, "warnings", "int", 7), p(template, "note", width=30),
+            p(template, "path", width=60, machine=True), p(template, "sha256", width=66, machine=True)]
 
 
 def finding_columns(template: Any) -> list[Column]:
     p = program_column
     unit = _columns(_unit_fields(template, True), template)
-    return [p(template, "file", width=40), *unit, p(template, "rule", width=22), p(template, "severity"),
-            p(template, "sheet", width=24), p(template, "cell"), p(template, "message", width=60)]
+    return [*unit, p(template, "file", width=30), p(template, "sheet", width=24), p(template, "cell", width=7),
+            p(template, "severity", width=6), p(template, "rule", width=20), p(template, "rule_name", width=20),
+            p(template, "message", width=50), p(template, "path", width=60, machine=True)]
 
 
 # ---- rows -----------------------------------------------------------------------------------

@@ -94,8 +94,13 @@ CLI: dict[str, tuple[str, str]] = {
     "merge.totals": ("汇总合计：{projects} 个项目，预算数 {total} 万元（财政资金 {fiscal}，其他资金 {other}），{indicators} 条指标。",
                      "Totals over counted units: {projects} projects, budget {total} 万元 (fiscal {fiscal}, other {other}), "
                      "{indicators} indicators."),
-    "merge.strict-failed": ("--strict：有单位校验未通过或未报送，未输出任何文件。",
-                            "--strict: some unit is invalid or missing; nothing was written."),
+    "merge.uncounted": ("未计入汇总的文件（{n} 个）：", "Files not counted ({n}):"),
+    "merge.why": ("：{why}", ": {why}"),
+    "merge.why-invalid": ("{errors} 个错误（见汇总工作簿的“校验问题”表，或用 budgetxl validate 查看并生成退回修改副本）",
+                          "{errors} error(s) (see the consolidated workbook's findings sheet, or run budgetxl validate "
+                          "for an annotated copy)"),
+    "merge.strict-failed": ("--strict：有单位校验未通过、未报送或有文件无法读取，什么也没写出。",
+                            "--strict: a unit is invalid or missing, or a file cannot be read; nothing was written."),
     # sync, split, diff
     "change.added": ("新增项目 {project}", "project added {project}"),
     "change.withdrawn": ("撤回项目 {project}", "project withdrawn {project}"),

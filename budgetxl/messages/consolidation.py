@@ -7,7 +7,14 @@ statuses and notes people read follow the run's language.
 from __future__ import annotations
 
 CONSOLIDATION: dict[str, tuple[str, str]] = {
-    "consolidated.title": ("{title}汇总", "{title}: consolidated"),
+    "consolidated.heading": ("{city}{year}年{title}汇总", "{city} {year} {title}: consolidated"),
+    "consolidated.heading-no-year": ("{city}{title}汇总", "{city} {title}: consolidated"),
+    "consolidated.subtitle": ("汇总日期：{date}　　金额单位：{unit}", "Consolidated on {date}; amounts in {unit}"),
+    "consolidated.page-title": ("{heading}　{sheet}", "{heading} - {sheet}"),
+    "col.with-unit": ("{header}\n（{unit}）", "{header}\n({unit})"),
+    "value-kind.quantitative": ("定量", "quantitative"),
+    "value-kind.deadline": ("时限", "deadline"),
+    "value-kind.qualitative": ("定性", "qualitative"),
     "sheet.summary": ("汇总", "Summary"),
     "sheet.status": ("报送情况", "Submissions"),
     "sheet.projects": ("项目明细", "Projects"),
@@ -32,6 +39,8 @@ CONSOLIDATION: dict[str, tuple[str, str]] = {
     "col.warnings": ("警告数", "Warnings"),
     "col.note": ("说明", "Note"),
     "col.rule": ("规则", "Rule"),
+    "col.rule_name": ("规则名称", "Rule name"),
+    "col.path": ("文件路径", "Path"),
     "col.severity": ("级别", "Severity"),
     "col.sheet": ("工作表", "Sheet"),
     "col.cell": ("单元格", "Cell"),

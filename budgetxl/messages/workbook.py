@@ -24,6 +24,7 @@ WORKBOOK: dict[str, tuple[str, str]] = {
     "workbook.status-bad": ("有问题", "Problems"),
     "workbook.check-header": ("校验提示", "Checks"),
     "workbook.footer": ("&C第 &P 页，共 &N 页", "&CPage &P of &N"),
+    "workbook.page": ("第 &P 页，共 &N 页", "Page &P of &N"),
     "workbook.percent-error-title": ("填写有误", "Invalid entry"),
     "workbook.percent-error": ("请填写 0 到 100 之间的数字。", "Enter a number from 0 to 100."),
     "workbook.checkpoint-name": ("{name}（{label}）", "{name} ({label})"),
@@ -52,7 +53,6 @@ WORKBOOK: dict[str, tuple[str, str]] = {
         "No errors. Check each warning marked in yellow: if something needs changing, correct it and send the "
         "workbook again; otherwise there is no need to resend."),
     "annotate.todo-none": ("未发现问题，无需修改。", "No problems found; nothing to change."),
-    "annotate.footer": ("第 &P 页，共 &N 页", "Page &P of &N"),
     "severity.error": ("错误", "error"),
     "severity.warning": ("警告", "warning"),
 }

@@ -147,7 +147,7 @@ def _write_private(path: Path, text: str) -> None:
 # ---- outputs ------------------------------------------------------------------------------------
 
 def consolidate(ledger: Ledger, stage: str, output: Path | None, data_dir: Path | None, actor: str,
-                lang: str = "zh") -> E.Consolidated:
+                lang: str = "zh", city: str | None = None) -> E.Consolidated:
     """The consolidated workbook and/or data files of the stage's current submissions."""
     units = [E.Unit(u.code, u.name, u.region) for u in ledger.units()]
     with tempfile.TemporaryDirectory(prefix="budgetxl-ledger-") as tmp:
@@ -157,7 +157,7 @@ def consolidate(ledger: Ledger, stage: str, output: Path | None, data_dir: Path 
             path = Path(tmp) / f"{sub.id}{suffix if suffix in E.workbook_suffixes() else '.xlsx'}"
             path.write_bytes(ledger.blob(sub.sha256) or b"")
             files.append((path, sub.filename, utc(sub.received_at)))
-        result = E.consolidate(files, units, output, data_dir, lang)
+        result = E.consolidate(files, units, output, data_dir, lang, city)
     with db.writing(ledger.engine) as s:
         ledger.audit(s, actor, "consolidated", None, stage, units=len(files),
                      output=output.name if output else None)

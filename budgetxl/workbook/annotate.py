@@ -141,7 +141,7 @@ def _result_sheet(wb: Any, report: FileReport, fills: dict[str, Any], lang: str)
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{RESULT_HEADER_ROW}:{RESULT_HEADER_ROW}"
-    ws.oddFooter.center.text = message("annotate.footer", lang)
+    ws.oddFooter.center.text = message("workbook.page", lang)
     wb.active = 0
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False

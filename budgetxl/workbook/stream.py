@@ -20,6 +20,7 @@ from typing import Any
 
 from ..cells import col_letter, needs_quote
 from ..values import format_number
+from .xlsx import row_height, text_lines
 
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _LITERAL_ESCAPE = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
@@ -37,24 +38,28 @@ def _number(v: Any) -> str:
 class StreamedTable:
     """One data sheet: ``cols`` have header, type and width; type text | amount | int | percent."""
 
-    def __init__(self, wb, styles, name: str, cols: list, spool: Path, formats: dict[str, Any]):
+    def __init__(self, wb, styles, name: str, cols: list, spool: Path, formats: dict[str, Any],
+                 title: str | None = None, footer: str | None = None, repeat_cols: int = 0):
         from .xlsx import table_sheet
 
-        self.ws = table_sheet(wb, styles, name, cols)
+        self.ws = table_sheet(wb, styles, name, cols, None, title, footer, repeat_cols)
         self.sheet_index = len(wb.worksheets())  # xlsxwriter names the part sheet<N>.xml
         self.cols = cols
         # Style ids of the data cells, fixed now so that rows can be written before the package is.
         self.style = {kind: fmt._get_xf_index() for kind, fmt in formats.items()}
         self.refs = [col_letter(c) for c in range(len(cols))]
+        # Text in a wide column wraps (formats "wrap", "wrap-quoted"), and its row is made tall enough.
+        self.wraps = [bool(getattr(col, "wraps", False)) and "wrap" in formats for col in cols]
         self.path = spool / f"sheet{self.sheet_index}.rows.xml"
         self.fh = open(self.path, "w", encoding="utf-8", newline="")
         self.rows = 1
 
     def add(self, values: dict[str, Any]) -> None:
         r = self.rows + 1
-        out = [f'<row r="{r}">']
+        out = []
+        lines = 1
         style = self.style
-        for ref, col in zip(self.refs, self.cols):
+        for ref, col, wraps in zip(self.refs, self.cols, self.wraps):
             v = values.get(col.key)
             if v is None or v == "":
                 continue
@@ -64,13 +69,17 @@ class StreamedTable:
                     s = s[:MAX_CELL_TEXT]
                 if "_x" in s:  # literal _xHHHH_ would be read back as an escaped character
                     s = _LITERAL_ESCAPE.sub(r"_x005F\1", s)
-                sid = style["quoted"] if needs_quote(s) else style["text"]
+                if wraps:
+                    sid = style["wrap-quoted"] if needs_quote(s) else style["wrap"]
+                    lines = max(lines, text_lines(s, col.width))
+                else:
+                    sid = style["quoted"] if needs_quote(s) else style["text"]
                 space = ' xml:space="preserve"' if s != s.strip() else ""
                 out.append(f'<c r="{ref}{r}" s="{sid}" t="inlineStr"><is><t{space}>{s.translate(_ESCAPE)}</t></is></c>')
             else:
                 out.append(f'<c r="{ref}{r}" s="{style[col.type]}"><v>{_number(v)}</v></c>')
-        out.append("</row>")
-        self.fh.write("".join(out))
+        height = f' ht="{min(row_height(lines), 409):g}" customHeight="1"' if lines > 1 else ""
+        self.fh.write(f'<row r="{r}"{height}>' + "".join(out) + "</row>")
         self.rows += 1
 
     def close(self) -> None:

@@ -191,19 +191,29 @@ def new_workbook(path: str, **options: Any) -> xlsxwriter.Workbook:
     return wb
 
 
-def table_sheet(wb: xlsxwriter.Workbook, styles: Styles, name: str, cols: list) -> Any:
-    """A worksheet for a table: header row, column widths, frozen header, A4 landscape, one page
-    wide, header repeated on every printed page. ``cols`` have ``header`` and ``width``."""
+def table_sheet(wb: xlsxwriter.Workbook, styles: Styles, name: str, cols: list, titles: list | None = None,
+                title: str | None = None, footer: str | None = None, repeat_cols: int = 0) -> Any:
+    """A worksheet for a table: ``titles`` rows (text, format, height) across the table, then the
+    header row, column widths, frozen header, printed on A4 landscape at a legible scale with the
+    header (and the first ``repeat_cols`` columns) repeated on every page. ``cols`` have
+    ``header``, ``width`` and ``machine`` (columns left out of the print area, which must come
+    last). Rows are written top down (a constant-memory workbook cannot go back)."""
+    from .printing import setup_print
+
     ws = wb.add_worksheet(name)
-    header = styles.cell("header")
+    header = styles.cell("header", valign="vcenter")
     w = SheetWriter(ws, styles, record=False)
+    for r, (text, fmt, height) in enumerate(titles or []):
+        ws.set_row(r, height)
+        w.text(r, 0, text, fmt, span=len(cols))
+    header_row = len(titles or [])
+    height = max((text_lines(col.header, col.width) for col in cols), default=1)
+    ws.set_row(header_row, row_height(height))
     for c, col in enumerate(cols):
-        w.text(0, c, col.header, header)
+        w.text(header_row, c, col.header, header)
         ws.set_column(c, c, col.width)
-    ws.freeze_panes(1, 0)
-    ws.set_row(0, 24)
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0)
+    ws.freeze_panes(header_row + 1, min(repeat_cols, 2))
+    printed = sum(1 for col in cols if not getattr(col, "machine", False))
+    setup_print(ws, [col.width for col in cols], printed=printed, repeat_rows=(header_row, header_row),
+                repeat_cols=repeat_cols, title=title, footer=footer)
     return ws
