@@ -1,9 +1,11 @@
 """``budgetxl demo``: the whole cycle on the bundled example, in one output folder.
 
-1-下发      blank workbooks for every unit of the roster (what the city sends out)
-2-收件箱    simulated returns: the seed's data as 巨鹿县, plausible variations for the other units,
-            two with mistakes, one resubmitted (first try with a mistake, then a corrected copy),
-            one identical file sent twice, one unit that never answers
+1-下发      this year's budget list (预算清单.csv) and each roster unit's workbook issued from it:
+            its projects' codes, names and amounts pre-filled and locked (what the city sends out)
+2-收件箱    simulated returns, each the unit's issued workbook filled in: the seed's data as 巨鹿县,
+            plausible variations for the other units, two with mistakes, one resubmitted (first try
+            with a mistake, then a corrected copy), one identical file sent twice, one unit that
+            never answers; every return holds only issued project codes
 3-退回修改  annotated copies of the files that fail validation
 4-汇总      the consolidated workbook and its data files
 """
@@ -20,9 +22,12 @@ from pathlib import Path
 from .api import (RosterUnit, Submission, Template, annotate_copy, generate_workbook, generate_workbooks,
                   load_roster, load_template, merge, validate_file, workbook_filename)
 from .messages import message
+from .values import format_number
 
 EXAMPLE_DOC = "juluxian-2024.json"
 EXAMPLE_ROSTER = "xingtai-units.csv"
+BUDGET_FILE = "预算清单.csv"
+CITY = "邢台市"  # the city of the example roster
 ISSUE, INBOX, RETURNED, CONSOLIDATED = "1-下发", "2-收件箱", "3-退回修改", "4-汇总"
 
 
@@ -75,6 +80,34 @@ def with_budget_mistakes(doc: Submission) -> Submission:
     return bad
 
 
+def with_plan_mistakes(doc: Submission) -> Submission:
+    """A clerk whose spending plans go backwards and stop short of 100 (what the clerk types; the
+    issued amounts stay as issued)."""
+    bad = doc.model_copy(deep=True)
+    bad.projects[0].spending_plan[-1].percent = Decimal(90)
+    bad.projects[1].spending_plan[1].percent = Decimal(20)
+    return bad
+
+
+def budget_list(docs: list[Submission], path: Path) -> Path:
+    """The city's budget list for ``docs``: one row per project (unit, code, name, amounts), the
+    way a budget system exports it."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["单位编码", "项目编码", "项目名称", "预算数", "财政资金", "其他资金"])
+    for d in docs:
+        for p in d.projects:
+            b = p.budget
+            w.writerow([d.unit.code, p.code, p.name, *(format_number(v) if v is not None else "" for v in
+                                                       (b.total, b.fiscal, b.other))])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\ufeff" + buf.getvalue(), encoding="utf-8")
+    return path
+
+
 def with_indicator_mistakes(doc: Submission) -> Submission:
     """A clerk who dropped the outcome indicators and left instruction text in a cell."""
     bad = doc.model_copy(deep=True)
@@ -93,11 +126,9 @@ class DemoReport:
     merge: object | None = None
 
     def lines(self, lang: str = "zh") -> list[str]:
-        from .values import format_number
-
         s = self.merge.consolidation.summary() if self.merge else {}
         return [
-            message("demo.issued", lang, n=self.issued, dir=self.outdir / ISSUE),
+            message("demo.issued", lang, n=self.issued, dir=self.outdir / ISSUE, budget=self.outdir / ISSUE / BUDGET_FILE),
             message("demo.received", lang, n=self.received, dir=self.outdir / INBOX),
             message("demo.validated", lang, n=len(self.annotated), dir=self.outdir / RETURNED),
             message("demo.merged", lang, path=self.outdir / CONSOLIDATED / "汇总.xlsx"),
@@ -120,27 +151,25 @@ def run_demo(outdir: str | os.PathLike[str], template: Template | None = None, l
     roster = load_roster(example_path(EXAMPLE_ROSTER))
     year = seed.year or 2024
     report = DemoReport(out)
-    report.issued = len(generate_workbooks(roster, year, out / ISSUE, t))
+    others = [u for u in roster if u.code != seed.unit.code]
+    filled = {u.code: simulated_submission(seed, u, n) for n, u in enumerate(others)} | {seed.unit.code: seed}
+    budget = budget_list([filled[u.code] for u in roster], out / ISSUE / BUDGET_FILE)
+    report.issued = len(generate_workbooks(roster, year, out / ISSUE, t, budget=budget))
 
     inbox = out / INBOX
-    others = [u for u in roster if u.code != seed.unit.code]
     missing, budget_bad, indicator_bad, resubmitted, duplicated = others[-1], others[1], others[4], others[6], others[8]
     files: list[Path] = []
-    seed_path = inbox / workbook_filename(seed.unit.code or "", seed.unit.name, year, t)
-    generate_workbook(seed, seed_path, t)
-    files.append(seed_path)
-    for n, unit in enumerate(others):
+    for unit in roster:  # each return: the unit's issued projects, filled in by its clerk
         if unit is missing:
             continue
-        doc = simulated_submission(seed, unit, n)
-        name = workbook_filename(unit.code, unit.name, year, t)
+        doc, name = filled[unit.code], workbook_filename(unit.code, unit.name, year, t)
         if unit is budget_bad:
-            doc = with_budget_mistakes(doc)
+            doc = with_plan_mistakes(doc)
         elif unit is indicator_bad:
             doc = with_indicator_mistakes(doc)
         if unit is resubmitted:
             first = inbox / name
-            generate_workbook(with_budget_mistakes(doc), first, t)
+            generate_workbook(with_plan_mistakes(doc), first, t)
             _age(first, 2)
             files.append(first)
             name = name.replace(".xlsx", "（修改版）(2).xlsx")
@@ -161,5 +190,5 @@ def run_demo(outdir: str | os.PathLike[str], template: Template | None = None, l
             report.annotated.append(annotate_copy(checked, out / RETURNED, lang, taken))
 
     report.merge = merge([inbox], out / CONSOLIDATED / "汇总.xlsx", roster=roster, data_dir=out / CONSOLIDATED / "data",
-                         template=t, lang=lang)
+                         template=t, lang=lang, city=CITY)
     return report

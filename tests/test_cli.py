@@ -180,7 +180,7 @@ def test_validate_annotate_writes_a_copy_and_never_touches_input(tmp_path):
     assert res.returncode == 1
     assert wb.read_bytes() == before
     # the file name does not say whose it is: the copy's name does
-    out = tmp_path / "ann" / "414001_巨鹿县市场监督管理局本级_巨鹿县_退回修改.xlsx"
+    out = tmp_path / "ann" / "414001_巨鹿县_退回修改.xlsx"
     assert out.is_file()
     import openpyxl
 
@@ -206,9 +206,21 @@ def test_demo_runs_the_whole_cycle(tmp_path):
     out = tmp_path / "demo"
     res = run("demo", "-o", str(out))
     assert res.returncode == 0, res.stderr
-    assert len(list((out / "1-下发").glob("*.xlsx"))) == 18
-    inbox = sorted(p.name for p in (out / "2-收件箱").rglob("*.xlsx"))
+    issued = sorted((out / "1-下发").glob("*.xlsx"))
+    assert len(issued) == 18
+    # issued from the budget list: every unit's projects, in the list's order, and nothing else
+    budget = list(csv.DictReader(io.StringIO((out / "1-下发" / "预算清单.csv").read_text(encoding="utf-8-sig"))))
+    listed: dict[str, list[str]] = {}
+    for row in budget:
+        listed.setdefault(row["单位编码"], []).append(row["项目编码"])
+    for f in issued:
+        doc = Submission.model_validate(json.loads(run("read", str(f)).stdout))
+        assert [p.code for p in doc.projects] == listed[doc.unit.code] and doc.projects[0].purpose is None
+    inbox = sorted((out / "2-收件箱").rglob("*.xlsx"))
     assert len(inbox) == 19  # 17 units, one resubmission, one identical file sent twice
+    for f in inbox:  # the returns hold only issued codes
+        doc = Submission.model_validate(json.loads(run("read", str(f)).stdout))
+        assert {p.code for p in doc.projects} <= set(listed[doc.unit.code])
     returned = sorted(p.name for p in (out / "3-退回修改").glob("*.xlsx"))
     assert len(returned) == 3 and all(n.endswith("_退回修改.xlsx") for n in returned)
     book = pc.CalamineWorkbook.from_path(str(out / "4-汇总" / "汇总.xlsx"))
@@ -220,8 +232,11 @@ def test_demo_runs_the_whole_cycle(tmp_path):
         counts[row[col]] = counts.get(row[col], 0) + 1
     assert counts == {"已报送": 15, "校验未通过": 2, "未报送": 1, "已被替代": 1, "重复文件": 1}
     summary = book.get_sheet_by_name("汇总").to_python()
+    assert summary[0][0] == "邢台市2024年预算绩效目标表汇总" and "汇总日期" in summary[1][0]
+    header = [str(h).split("\n")[0] for h in summary[2]]
+    assert summary[2][header.index("预算数")] == "预算数\n（万元）"
     juluxian = next(r for r in summary if r[0] == "414001")
-    assert juluxian[summary[0].index("预算数")] == 179.5 and juluxian[summary[0].index("状态")] == "已报送"
+    assert juluxian[header.index("预算数")] == 179.5 and juluxian[header.index("状态")] == "已报送"
     assert "未报送" in res.stdout and "沙河市" in res.stdout
 
 

@@ -229,9 +229,14 @@ def test_merge_split_merge_returns_the_same_data(tmp_path, inbox):
     assert [d.unit.code for d in docs] == ["414001", "401001", "402001"]
     assert docs[0] == unit_doc(0) and docs[1] == unit_doc(1) and docs[2] == unit_doc(2)
     split = split_consolidated(first, tmp_path / "split")
-    assert len(split.outputs) == 3 and all(d.unit.code in p.name for p, d in zip(split.outputs, docs))
+    # every unit of the summary gets a workbook: the consolidated ones with their data, the invalid
+    # and the missing one blank (and named)
+    assert [(u.code, u.source) for u in split.units] == [
+        ("414001", "data"), ("401001", "data"), ("402001", "data"), ("403001", "blank"), ("404001", "blank")]
+    assert [u.status for u in split.empty] == [C.STATUS_INVALID, C.STATUS_MISSING]
+    assert all(u.code in p.name for p, u in zip(split.outputs, split.units))
     second = tmp_path / "second.xlsx"
-    merge(split.outputs, second, roster=ROSTER)
+    merge(split.outputs[:3], second, roster=ROSTER)
     assert read_consolidated(second) == docs
     for name in (C.PROJECTS, C.INDICATORS, C.UNITS):
         assert sheet(first, name) == sheet(second, name)
@@ -315,9 +320,11 @@ def test_sync_cli_changes_issued_values_and_keeps_filled(tmp_path):
     out = tmp_path / "synced.xlsx"
     res = subprocess.run([sys.executable, "-m", "budgetxl", "sync", str(wb), "--from", str(doc_path), "-o", str(out)],
                          capture_output=True, text=True, encoding="utf-8")
-    assert res.returncode == 0, res.stderr
+    assert res.returncode == 1, res.stderr  # changes made
     assert wb.read_bytes() == before
-    assert "新增项目" in res.stdout and "撤回项目" in res.stdout and "budget.total" in res.stdout
+    assert "新增项目" in res.stdout and "撤回项目" in res.stdout
+    # said in the form's words: the project by code and name, the field by its label
+    assert "修改 13052924P005840123885 非财政开支人员工作经费：预算数 70 → 75" in res.stdout
     got = read_workbook(out).doc
     assert got.projects[0].budget.total == 75 and got.projects[0].goals == unit_doc(0).projects[0].goals
     assert got.projects[1].indicators == unit_doc(0).projects[1].indicators
@@ -398,7 +405,12 @@ def test_diff_reports_projects_fields_and_indicators(tmp_path):
     assert len(changed[old.projects[3].code]["indicators"]["removed"]) == 1
     res = subprocess.run([sys.executable, "-m", "budgetxl", "diff", str(SEED), str(b), "--format", "json"],
                          capture_output=True, text=True, encoding="utf-8")
-    assert res.returncode == 0 and json.loads(res.stdout) == json.loads(json.dumps(result, ensure_ascii=False, default=str))
+    assert res.returncode == 1 and json.loads(res.stdout) == json.loads(json.dumps(result, ensure_ascii=False, default=str))
+    text = subprocess.run([sys.executable, "-m", "budgetxl", "diff", str(SEED), str(b)], capture_output=True,
+                          text=True, encoding="utf-8")
+    assert text.returncode == 1  # there are differences
+    # the form's words and readable values, never keys or Python reprs
+    assert "预算数：70 → 71" in text.stdout and "budget.total" not in text.stdout and "[" not in text.stdout
     same = subprocess.run([sys.executable, "-m", "budgetxl", "diff", str(SEED), str(a)], capture_output=True,
                           text=True, encoding="utf-8")
     assert same.returncode == 0 and "相同" in same.stdout

@@ -117,7 +117,8 @@ def test_broken_specs_are_refused(bad, needle):
     # a dropdown list that [lists] does not define
     (('list = "bases"\n', 'list = "grounds"\n'), "list 'grounds'"),
     # a block named in `blocks` but not defined
-    (('blocks = ["head", "spending_plan", "goals", "indicators"]', 'blocks = ["head", "plan", "goals", "indicators"]'),
+    (('blocks = ["head", "spending_plan", "goals", "indicators", "previous"]',
+      'blocks = ["head", "plan", "goals", "indicators", "previous"]'),
      "not defined"),
 ])
 def test_spec_mistakes_are_refused_saying_where(change, needle):

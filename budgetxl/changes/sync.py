@@ -66,14 +66,14 @@ def sync_document(current: Submission, issued: Submission, previously_issued: li
         new = issued.projects[j]
         if i is None:
             projects.append(_issued_project(new, t))
-            changes.append(Change("added", _key(new)))
+            changes.append(Change("added", _key(new), name=new.name))
             continue
         old = current.projects[i]
         data = old.model_dump()
         for f in fields:
             before, after = f.get(old), f.get(new)
             if before != after:
-                changes.append(Change("changed", _key(new), f.key, before, after))
+                changes.append(Change("changed", _key(new), f.key, before, after, name=new.name, label=f.display))
             f.set(data, after)
         projects.append(Project.model_validate(data))
     for i, j in pairs:
@@ -81,16 +81,16 @@ def sync_document(current: Submission, issued: Submission, previously_issued: li
             continue
         p = current.projects[i]
         if previous is not None and p.code in previous and p.code not in paired_codes:
-            changes.append(Change("withdrawn", _key(p), note="filled" if _filled(p, t) else None))
+            changes.append(Change("withdrawn", _key(p), note="filled" if _filled(p, t) else None, name=p.name))
         else:
             projects.append(p.model_copy(deep=True))
-            changes.append(Change("kept", _key(p)))
+            changes.append(Change("kept", _key(p), name=p.name))
     data = current.model_dump(by_alias=True)
     data["projects"] = [p.model_dump() for p in projects]
     for f in t.fields.issued("unit"):
         new_v, old_v = f.get(issued), f.get(current)
         if new_v is not None and new_v != old_v:
-            changes.append(Change("changed", None, f.key, old_v, new_v))
+            changes.append(Change("changed", None, f.key, old_v, new_v, label=f.display))
             f.set(data, new_v)
     return SyncResult(Submission.model_validate(data), changes)
 
@@ -98,11 +98,13 @@ def sync_document(current: Submission, issued: Submission, previously_issued: li
 def sync_workbook(workbook: str | os.PathLike[str], issued: Submission, output: str | os.PathLike[str] | None,
                   in_place: bool = False, template: Template | None = None) -> SyncResult:
     """Read ``workbook``, apply the issued values, write the result (never over the input unless
-    ``in_place``, which keeps a timestamped backup first)."""
+    ``in_place``, which keeps a timestamped backup first, and only when something changed)."""
     src = Path(workbook)
     target = src if in_place else Path(output) if output else None
     if target is None:
         raise usage_error("usage.sync-output")
+    if in_place and output is not None:
+        raise usage_error("usage.conflict", first="--in-place", second="-o")
     if not in_place and target.exists() and target.resolve() == src.resolve():
         raise usage_error("usage.overwrite-input")
     result = read_workbook(src, template)
@@ -110,6 +112,9 @@ def sync_workbook(workbook: str | os.PathLike[str], issued: Submission, output: 
     meta = result.issued()
     previous = [p.get("code") for p in meta.get("projects", [])] if meta else None
     res = sync_document(result.doc, issued, previous, t)
+    if in_place and not res.changes:  # nothing to change: the file is left exactly as it is
+        res.output = src
+        return res
     if in_place:
         stamp = datetime.now().strftime("%Y%m%d%H%M%S")
         res.backup = src.with_name(f"{src.stem}.bak-{stamp}{src.suffix}")

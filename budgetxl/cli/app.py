@@ -11,7 +11,7 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -28,6 +28,29 @@ def examples(*commands: str, single: bool = False) -> str:
     head = helptext("help.example" if single else "help.examples")
     return f"{head}:\n\n" + "\n\n".join(f"  {c}" for c in commands)
 
+
+def _plain_metavars() -> None:
+    """Help shows an argument by its name (PATHS...), never by its Python type (<list[Path]>).
+    Typer has no setting for it: its argument class is given these two methods (guarded, so an
+    older Typer keeps its own)."""
+    try:
+        from typer.core import TyperArgument
+    except ImportError:  # pragma: no cover
+        return
+
+    def shown(self: Any) -> str:
+        name = self.display_name_raw
+        return name + ("..." if self.nargs != 1 else "")
+
+    if hasattr(TyperArgument, "display_type_rich"):
+        TyperArgument.display_type_rich = lambda self, ctx: None
+    if hasattr(TyperArgument, "_rich_display_name"):
+        TyperArgument._rich_display_name = shown
+    if hasattr(TyperArgument, "_usage_display_name"):
+        TyperArgument._usage_display_name = lambda self: shown(self) if self.required else f"[{shown(self)}]"
+
+
+_plain_metavars()
 
 app = typer.Typer(
     name="budgetxl",
@@ -57,9 +80,9 @@ DONE = 0  # done, and everything was fine
 ATTENTION = 1  # done, but something needs attention (see each command's help)
 NOTHING_DONE = 2  # nothing done: a usage error, an unreadable single input, a refused output
 
-LangOpt = Annotated[Optional[Lang], typer.Option("--lang", help=helptext("help.lang"), show_default=False)]
-TemplateOpt = Annotated[Optional[str], typer.Option("--template", help=helptext("help.template"))]
-JobsOpt = Annotated[int, typer.Option("--jobs", "-j", help=helptext("help.jobs"))]
+LangOpt = Annotated[Optional[Lang], typer.Option("--lang", metavar="zh|en", help=helptext("help.lang"), show_default=False)]
+TemplateOpt = Annotated[Optional[str], typer.Option("--template", metavar="ID|SPEC.toml", help=helptext("help.template"))]
+JobsOpt = Annotated[int, typer.Option("--jobs", "-j", metavar="N", help=helptext("help.jobs"))]
 
 
 def use_lang(lang: Lang | None) -> str:

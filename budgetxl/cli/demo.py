@@ -8,18 +8,20 @@ from typing import Annotated
 import typer
 
 from ..errors import BudgetxlError
-from .app import LangOpt, app, examples, fail, helptext, say, use_lang
+from .app import LangOpt, app, check_paths, examples, fail, helptext, say, use_lang
 
 
 @app.command(help=helptext("help.demo"), epilog=examples("budgetxl demo -o budgetxl-demo", single=True))
 def demo(
-    output: Annotated[Path, typer.Option("-o", "--output", help=helptext("help.demo.output"))] = Path("budgetxl-demo"),
+    output: Annotated[Path, typer.Option("-o", "--output", metavar="DIR",
+                                         help=helptext("help.demo.output"))] = Path("budgetxl-demo"),
     lang: LangOpt = None,
 ) -> None:
     lang_ = use_lang(lang)
     from ..demo import run_demo
     from .render import render_merge_summary
 
+    check_paths(folders=[output])
     try:
         report = run_demo(output, lang=lang_)
     except BudgetxlError as exc:

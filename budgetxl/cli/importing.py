@@ -7,7 +7,6 @@ a source refused among others); 2 nothing done.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -15,7 +14,8 @@ import typer
 
 from ..errors import BudgetxlError, usage_error
 from ..messages import message
-from .app import LangOpt, TemplateOpt, app, emit, examples, fail, helptext, say, template_option, use_lang
+from .app import (ATTENTION, DONE, NOTHING_DONE, LangOpt, TemplateOpt, app, emit, examples, fail, helptext, say,
+                  template_option, use_lang)
 
 # (the importer, pydantic and pdfplumber load only when a command runs: `budgetxl --help` stays fast)
 
@@ -29,12 +29,12 @@ from .app import LangOpt, TemplateOpt, app, emit, examples, fail, helptext, say,
     + "\n\n" + helptext("help.import.exit"),
 )
 def import_(
-    sources: Annotated[list[Path], typer.Argument(help=helptext("help.import.sources"))],
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help=helptext("help.import.output"))] = None,
-    unit_code: Annotated[Optional[str], typer.Option("--unit-code", help=helptext("help.import.unit_code"))] = None,
-    region: Annotated[Optional[str], typer.Option("--region", help=helptext("help.import.region"))] = None,
-    diff_against: Annotated[Optional[Path], typer.Option("--diff-against", help=helptext("help.import.diff_against"))] = None,
-    layout: Annotated[Optional[str], typer.Option("--layout", help=helptext("help.import.layout"))] = None,
+    sources: Annotated[list[Path], typer.Argument(metavar="SOURCE", help=helptext("help.import.sources"))],
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", metavar="OUT", help=helptext("help.import.output"))] = None,
+    unit_code: Annotated[Optional[str], typer.Option("--unit-code", metavar="CODE", help=helptext("help.import.unit_code"))] = None,
+    region: Annotated[Optional[str], typer.Option("--region", metavar="CODE", help=helptext("help.import.region"))] = None,
+    diff_against: Annotated[Optional[Path], typer.Option("--diff-against", metavar="DOC", help=helptext("help.import.diff_against"))] = None,
+    layout: Annotated[Optional[str], typer.Option("--layout", metavar="ID|SPEC.toml", help=helptext("help.import.layout"))] = None,
     template: TemplateOpt = None,
     lang: LangOpt = None,
 ) -> None:
@@ -77,56 +77,43 @@ def _echo(err: bool):
 
 
 def _targets(sources: list[Path], output: Path | None) -> list[Path | None]:
-    """Where each source's document goes (None: stdout); checked before any work."""
+    """Where each source's document goes (None: stdout); checked before any work, by the one
+    output check (files.outputs): a .json file, or a folder for several sources."""
+    from ..files.outputs import check_output_file, check_output_folder
+
     if output is None:
         if len(sources) > 1:
             raise BudgetxlError("import-needs-dir", n=len(sources))
         return [None]
-    if len(sources) > 1 and output.exists() and not output.is_dir():
-        raise BudgetxlError("import-needs-dir", n=len(sources))
-    is_dir = output.is_dir() or len(sources) > 1 or not output.suffix
-    if not is_dir:
-        targets: list[Path | None] = [output]
-    else:
-        targets = [output / f"{s.stem}.json" for s in sources]
-        seen: dict[Path, Path] = {}
-        for s, t in zip(sources, targets):
-            if t in seen:
-                raise BudgetxlError("import-same-output", path=str(s), out=str(t))
-            seen[t] = s
-    inputs = {s.resolve() for s in sources if s.exists()}
-    for t in targets:
-        if t is not None and t.resolve() in inputs:
-            raise BudgetxlError("output-is-input", path=str(t))
-        if t is not None:
-            _writable(t)
+    if len(sources) == 1 and not output.is_dir() and output.suffix:
+        return [check_output_file(output, "json", sources)]
+    check_output_folder(output, sources)
+    targets: list[Path | None] = [output / f"{s.stem}.json" for s in sources]
+    seen: dict[Path, Path] = {}
+    for s, t in zip(sources, targets):
+        if t in seen:
+            raise BudgetxlError("import-same-output", path=str(s), out=str(t))
+        seen[t] = s
+        check_output_file(t, "json", sources)
     return targets
-
-
-def _writable(target: Path) -> None:
-    """The output can be written: its nearest existing folder is a folder we may write to."""
-    folder = target.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    if not folder.is_dir() or not os.access(folder, os.W_OK):
-        raise BudgetxlError("output-not-writable", path=str(target))
 
 
 # ---- split --from-published (the option of `budgetxl split`) ----------------------------------------
 
 def split_from_published(folder: Path, output: Path, year: int | None, budget: Path | None,
-                         template: str | None, lang: str) -> None:
-    """Next cycle's pre-filled workbooks straight from a folder of published documents."""
+                         template: str | None, lang: str, units: Path | None = None,
+                         budget_complete: bool = False) -> int:
+    """Next cycle's pre-filled workbooks straight from a folder of published documents; the exit
+    code (the output folder is checked by the caller, with every other path)."""
     from .. import api
     from ..published import import_published
     from .import_report import render_import
+    from .render import render_split
 
     sources = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".pdf", ".txt")) \
         if folder.is_dir() else []
     if not sources:
         raise fail(usage_error("usage.no-published", dir=str(folder)))
-    if output.exists() and not output.is_dir():
-        raise fail(usage_error("usage.output-folder", path=str(output)))
     docs, by_unit, failed, attention = [], {}, 0, False
     for src in sources:
         try:
@@ -145,14 +132,13 @@ def split_from_published(folder: Path, output: Path, year: int | None, budget: P
         attention |= result.needs_attention
         docs.append(result.doc)
     if not docs:
-        raise typer.Exit(2)
+        return NOTHING_DONE
     try:
-        res = api.split_documents(docs, output, year, budget, template_option(template))
+        roster = api.load_roster(units) if units else None
+        res = api.split_documents(docs, output, year, budget, template_option(template), roster, budget_complete)
     except BudgetxlError as exc:
         raise fail(exc)
-    for code, found in res.changes.items():
-        for c in found:
-            typer.echo(message("change.unit", lang, unit=code, change=c.text(lang)))
+    render_split(res, year, lang)
     say("split-from-published", n=len(docs), failed=failed)
     say("generated-n", n=len(res.outputs), dir=str(output))
-    raise typer.Exit(1 if failed or attention else 0)
+    return ATTENTION if failed or attention or res.needs_attention else DONE

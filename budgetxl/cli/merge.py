@@ -26,7 +26,7 @@ from .app import (ATTENTION, DONE, NOTHING_DONE, JobsOpt, LangOpt, TemplateOpt, 
     + "\n\n" + helptext("help.merge.exit"),
 )
 def merge(
-    inputs: Annotated[Optional[list[Path]], typer.Argument(metavar="INPUTS...", help=helptext("help.merge.inputs"))] = None,
+    inputs: Annotated[Optional[list[Path]], typer.Argument(metavar="INPUTS", help=helptext("help.merge.inputs"))] = None,
     output: Annotated[Path, typer.Option("-o", "--output", metavar="OUT.xlsx", help=helptext("help.merge.output"))] = ...,
     ledger: Annotated[Optional[Path], typer.Option("--ledger", metavar="DIR", help=helptext("help.merge.ledger"))] = None,
     units: Annotated[Optional[Path], typer.Option("--units", metavar="ROSTER", help=helptext("help.merge.units"))] = None,

@@ -1,8 +1,9 @@
 """``budgetxl portal init | serve | import`` (and the ledger side of ``budgetxl merge --ledger``).
 
 The commands call the portal's services (budgetxl.portal.manage); the web application runs under
-uvicorn. Refusals are one line on stderr with exit code 2; import exits 1 when a file needs
-attention. The portal's dependencies are an extra: without them the commands say how to add them.
+uvicorn. Exit codes as for every command: 0 done, 1 done but a file or a unit needs attention
+(import: a file not valid; merge --ledger: a unit missing or invalid), 2 nothing done (a refusal:
+one line on stderr). The portal's dependencies are an extra: without them the commands say how to add them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import typer
 
 from ..errors import BudgetxlError, usage_error
 from ..messages import message
-from .app import ATTENTION, DONE, LangOpt, app, current_lang, examples, fail, helptext, say, use_lang
+from .app import (ATTENTION, DONE, LangOpt, app, check_paths, check_year, current_lang, examples, fail, helptext, say,
+                  use_lang)
 
 portal_app = typer.Typer(
     name="portal", no_args_is_help=True, add_completion=False, rich_markup_mode=None,
@@ -34,9 +36,9 @@ class StageName(str, Enum):
     selfeval = "selfeval"
 
 
-FolderArg = Annotated[Path, typer.Argument(help=helptext("help.portal.folder"))]
-DbOpt = Annotated[Optional[str], typer.Option("--db", help=helptext("help.portal.db"))]
-StageOpt = Annotated[StageName, typer.Option("--stage", help=helptext("help.portal.stage"))]
+FolderArg = Annotated[Path, typer.Argument(metavar="DIR", help=helptext("help.portal.folder"))]
+DbOpt = Annotated[Optional[str], typer.Option("--db", metavar="URL", help=helptext("help.portal.db"))]
+StageOpt = Annotated[StageName, typer.Option("--stage", metavar="targets|monitor|selfeval", help=helptext("help.portal.stage"))]
 
 
 def refuse(text: str) -> typer.Exit:
@@ -61,15 +63,17 @@ def _manage():
 )
 def init(
     folder: FolderArg,
-    units: Annotated[Path, typer.Option("--units", help=helptext("help.portal.units"))],
-    year: Annotated[int, typer.Option("--year", help=helptext("help.portal.year"))],
-    budget: Annotated[Optional[Path], typer.Option("--budget", help=helptext("help.portal.budget"))] = None,
+    units: Annotated[Path, typer.Option("--units", metavar="ROSTER", help=helptext("help.portal.units"))],
+    year: Annotated[int, typer.Option("--year", metavar="N", help=helptext("help.portal.year"))],
+    budget: Annotated[Optional[Path], typer.Option("--budget", metavar="BUDGET", help=helptext("help.portal.budget"))] = None,
     stage: StageOpt = StageName.targets,
     db: DbOpt = None,
-    base_url: Annotated[str, typer.Option("--base-url", help=helptext("help.portal.base_url"))] = "http://127.0.0.1:8000",
+    base_url: Annotated[str, typer.Option("--base-url", metavar="URL", help=helptext("help.portal.base_url"))] = "http://127.0.0.1:8000",
     lang: LangOpt = None,
 ) -> None:
     lang_ = use_lang(lang)
+    check_year(year)
+    check_paths(inputs=[units, budget], folders=[folder])
     manage = _manage()
     try:
         res = manage.init_portal(folder, units, year, stage.value, budget, db, base_url)
@@ -83,6 +87,7 @@ def init(
     say("portal.init-serve" if not db else "portal.init-serve-db", dir=str(folder))
     say("portal.admin-token")
     typer.echo(res.admin_token)  # alone on the last line
+    raise typer.Exit(ATTENTION if res.warnings else DONE)
 
 
 @portal_app.command(
@@ -92,10 +97,10 @@ def init(
 def serve(
     folder: FolderArg,
     db: DbOpt = None,
-    host: Annotated[str, typer.Option("--host", help=helptext("help.portal.host"))] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help=helptext("help.portal.port"))] = 8000,
-    workers: Annotated[int, typer.Option("--workers", help=helptext("help.portal.workers"))] = 1,
-    max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", help=helptext("help.portal.max_upload"))] = 20,
+    host: Annotated[str, typer.Option("--host", metavar="HOST", help=helptext("help.portal.host"))] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", metavar="N", help=helptext("help.portal.port"))] = 8000,
+    workers: Annotated[int, typer.Option("--workers", metavar="N", help=helptext("help.portal.workers"))] = 1,
+    max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", metavar="N", help=helptext("help.portal.max_upload"))] = 20,
     lang: LangOpt = None,
 ) -> None:
     use_lang(lang)
@@ -125,7 +130,7 @@ def serve(
 )
 def import_(
     folder: FolderArg,
-    inputs: Annotated[list[Path], typer.Argument(help=helptext("help.portal.inputs"))],
+    inputs: Annotated[list[Path], typer.Argument(metavar="FILES", help=helptext("help.portal.inputs"))],
     stage: StageOpt = StageName.targets,
     db: DbOpt = None,
     lang: LangOpt = None,
@@ -152,7 +157,7 @@ def import_(
         typer.echo(f"{outcome}\t{ln.unit or '-'}\t{sid}\t{ln.display}\t{text(ln.detail, lang_)}")
     ok = sum(1 for ln in lines if ln.outcome == "valid")
     say("portal.import-total", n=len(lines), ok=ok, bad=len(lines) - ok)
-    raise typer.Exit(0 if ok == len(lines) else 1)
+    raise typer.Exit(DONE if ok == len(lines) else ATTENTION)
 
 
 def merge_ledger(folder: Path, output: Path, data_dir: Path | None, lang: str, stage: str = "targets",

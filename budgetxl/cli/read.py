@@ -27,7 +27,7 @@ class ReadFormat(str, Enum):
 )
 def read(
     workbook: Annotated[Path, typer.Argument(metavar="WORKBOOK", help=helptext("help.read.workbook"))],
-    format: Annotated[ReadFormat, typer.Option("--format", help=helptext("help.read.format"))] = ReadFormat.json,
+    format: Annotated[ReadFormat, typer.Option("--format", metavar="json|csv", help=helptext("help.read.format"))] = ReadFormat.json,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", metavar="OUT",
                                                    help=helptext("help.read.output"))] = None,
     template: TemplateOpt = None,

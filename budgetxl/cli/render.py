@@ -106,28 +106,48 @@ def _render_uncounted(console: Any, cons: Any, lang: str) -> None:
                       soft_wrap=True)
 
 
-def render_diff(result: dict, lang: str = "zh") -> None:
+def render_diff(result: dict, lang: str = "zh", template: Any = None) -> None:
+    """The differences in the form's words: fields by their labels, values as people read them,
+    projects by code and name, indicators by their three levels."""
+    from ..changes.change import readable
+
     console = _console()
     if result["identical"]:
         console.print(message("diff.identical", lang))
         return
+
+    def label(key: str, scope: str) -> str:
+        table = template.fields if template is not None else None
+        f = table.get(key, scope) if table is not None else None
+        shown = f.display if f is not None else (table.display(key) if table is not None else None)
+        return shown.render(lang) if shown is not None else key
+
+    def line(c: dict, scope: str) -> str:
+        return message("diff.field", lang, field=label(c["field"], scope), old=readable(c["old"], lang),
+                       new=readable(c["new"], lang))
+
     for c in result["unit"] + result["overview"]:
-        console.print(f"~ {c['field']}: {c['old']} → {c['new']}")
+        console.print(f"~ {line(c, 'unit')}", soft_wrap=True)
     for p in result["projects"]["added"]:
-        console.print(f"[green]+ {message('diff.added', lang, code=p['code'], name=p['name'])}[/green]")
+        console.print(f"[green]+ {message('diff.added', lang, code=p['code'] or '', name=p['name'] or '')}[/green]")
     for p in result["projects"]["removed"]:
-        console.print(f"[red]- {message('diff.removed', lang, code=p['code'], name=p['name'])}[/red]")
+        console.print(f"[red]- {message('diff.removed', lang, code=p['code'] or '', name=p['name'] or '')}[/red]")
     for p in result["projects"]["changed"]:
-        console.print(f"~ {message('diff.changed', lang, code=p['code'], name=p['name'])}")
+        console.print(f"~ {message('diff.changed', lang, code=p['code'] or '', name=p['name'] or '')}")
         for f in p["fields"]:
-            console.print(f"    {f['field']}: {f['old']} → {f['new']}")
+            console.print(f"    {line(f, 'project')}", soft_wrap=True)
         for i in p["indicators"]["added"]:
-            console.print(f"    [green]+ {i['level1']}/{i['level2']}/{i['name']} {i['value']}[/green]")
+            console.print(f"    [green]+ {_indicator(i, lang)} {readable(i['value'], lang)}[/green]", soft_wrap=True)
         for i in p["indicators"]["removed"]:
-            console.print(f"    [red]- {i['level1']}/{i['level2']}/{i['name']} {i['value']}[/red]")
+            console.print(f"    [red]- {_indicator(i, lang)} {readable(i['value'], lang)}[/red]", soft_wrap=True)
         for i in p["indicators"]["changed"]:
-            detail = "; ".join(f"{f['field']}: {f['old']} → {f['new']}" for f in i["fields"])
-            console.print(f"    ~ {i['level1']}/{i['level2']}/{i['name']}: {detail}")
+            detail = message("sep.list", lang).join(line(f, "indicator") for f in i["fields"])
+            console.print("    ~ " + message("diff.indicator", lang, indicator=_indicator(i, lang), detail=detail),
+                          soft_wrap=True)
+
+
+def _indicator(i: dict, lang: str) -> str:
+    return "/".join(str(x) for x in (i["level1"], i["level2"], i["name"]) if x) or message("value.empty", lang)
 
 
 def project_label(doc: Any, index: int | None) -> str:
@@ -166,3 +186,26 @@ def render_issued_findings(checked: list[tuple[Any, list[Any]]], template: Any, 
     elif others:
         typer.echo(message("generate.clerk-count", lang, n=len(others)))
     return bool(issued)
+
+
+def render_split(res: Any, year: int | None, lang: str) -> None:
+    """What split made: each unit's changes, the units issued without data (failed, never
+    reported) and those left empty, and what the staff still have to supply."""
+    import typer
+
+    for code, changes in res.changes.items():
+        for c in changes:
+            typer.echo(message("change.unit", lang, unit=code, change=c.text(lang)))
+    for u in res.units:
+        who = f"{u.code} {u.name or ''}".strip() + (message("split.status", lang, status=u.status) if u.status else "")
+        if u.source != "data":
+            typer.echo(message(f"split.from-{u.source}", lang, unit=who, n=u.projects))
+        elif not u.projects:
+            typer.echo(message("split.empty", lang, unit=who))
+    if res.to_supply:
+        n = sum(len(u.missing_codes) for u in res.to_supply)
+        typer.echo(message("split.to-supply", lang, n=n, units=len(res.to_supply), year=year or ""))
+        for u in res.to_supply:
+            names = message("sep.comma", lang).join(u.missing_codes[:5]) + ("…" if len(u.missing_codes) > 5 else "")
+            typer.echo("  " + message("split.to-supply-unit", lang, unit=f"{u.code} {u.name or ''}".strip(),
+                                      n=len(u.missing_codes), names=names))

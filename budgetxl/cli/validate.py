@@ -22,8 +22,8 @@ from .app import (ATTENTION, DONE, NOTHING_DONE, JobsOpt, LangOpt, ReportFormat,
     + "\n\n" + helptext("help.validate.exit"),
 )
 def validate(
-    paths: Annotated[list[Path], typer.Argument(metavar="PATHS...", help=helptext("help.validate.paths"))],
-    format: Annotated[ReportFormat, typer.Option("--format", help=helptext("help.validate.format"))] = ReportFormat.text,
+    paths: Annotated[list[Path], typer.Argument(metavar="PATHS", help=helptext("help.validate.paths"))],
+    format: Annotated[ReportFormat, typer.Option("--format", metavar="text|json", help=helptext("help.validate.format"))] = ReportFormat.text,
     annotate: Annotated[Optional[Path], typer.Option("--annotate", metavar="DIR",
                                                      help=helptext("help.validate.annotate"))] = None,
     annotate_warnings: Annotated[bool, typer.Option("--annotate-warnings",

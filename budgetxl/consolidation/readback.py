@@ -128,3 +128,34 @@ def _set(data: dict[str, Any], key: str, value: Any) -> None:
         data = data.setdefault(p, {})
     data[parts[-1]] = value
 
+
+
+def read_consolidated_units(path: str | os.PathLike[str], template: Template | None = None) -> list[Any]:
+    """Every unit the summary sheet (汇总) lists, in its order, with its status as written there:
+    those that failed or never reported too (split issues them a workbook as well). Objects with
+    ``code``, ``name``, ``region`` and ``status``."""
+    from types import SimpleNamespace
+
+    t = template or load_template()
+    grids, _ = load_checked(path, consolidated_limits())
+    summary = next((g for g in grids if g.name == C.sheet_name(t, "summary")), None)
+    if summary is None:
+        return []
+    table = t.fields
+    headers = {k: table.field(k, "unit").header for k in ("unit.code", "unit.name", "unit.region")
+               if table.get(k, "unit") is not None}
+    status_header = message("col.status", t.language)
+    rows = [["" if v is None else v for v in row] for row in summary.rows]
+    top = next((i for i, r in enumerate(rows) if headers.get("unit.code") in [str(v).split("\n")[0] for v in r]), None)
+    if top is None:
+        return []
+    sheet = _Sheet(rows[top:])
+    out = []
+    for r in sheet.rows:
+        code = cell_text(sheet.get(r, headers["unit.code"]))
+        if not code or code == message("col.total-row", t.language):
+            continue
+        out.append(SimpleNamespace(code=code, name=cell_text(sheet.get(r, headers.get("unit.name", ""))),
+                                   region=cell_text(sheet.get(r, headers.get("unit.region", ""))),
+                                   status=cell_text(sheet.get(r, status_header))))
+    return out

@@ -30,7 +30,6 @@ CLI: dict[str, tuple[str, str]] = {
     "usage.merge-source": ("给出输入文件或 --ledger DIR，二选一", "give INPUTS or --ledger DIR"),
     "usage.split-source": ("汇总工作簿与 --from-published 二选一", "give a consolidated workbook or --from-published"),
     "usage.no-published": ("{dir}：没有 .pdf 或 .txt 文件", "{dir}: no .pdf or .txt file"),
-    "usage.output-folder": ("-o {path}：需要是文件夹", "-o {path}: must be a folder"),
     "usage.overwrite-input": ("输出文件就是输入文件，要改写原文件请用 --in-place",
                               "the output is the input; use --in-place to rewrite it"),
     "usage.jobs": ("--jobs {jobs}：进程数不能为负数（0 表示按 CPU 核数）", "--jobs {jobs}: cannot be negative (0 means one per core)"),
@@ -109,16 +108,35 @@ CLI: dict[str, tuple[str, str]] = {
                                 "the original keeps it)"),
     "change.removed": ("删除项目 {project}", "project removed {project}"),
     "change.kept": ("保留本单位自行增加的项目 {project}", "kept county-added project {project}"),
-    "change.changed": ("修改 {project} {field}: {old} → {new}", "changed {project} {field}: {old} → {new}"),
+    "change.changed": ("修改 {project}：{field} {old} → {new}", "changed {project}: {field} {old} → {new}"),
+    "change.unit-changed": ("修改单位信息：{field} {old} → {new}", "changed the unit: {field} {old} → {new}"),
+    "value.empty": ("（空）", "(empty)"),
     "change.unit": ("{unit}：{change}", "{unit}: {change}"),
     "sync.no-change": ("下达数据没有变化", "No issued value changed"),
+    "sync.untouched": ("没有变化，{path} 未改写", "Nothing changed; {path} was left as it was"),
+    "split.status": ("（{status}）", " ({status})"),
+    "split.from-budget": ("单位 {unit} 没有汇总数据，按预算清单生成了 {n} 个项目的工作簿",
+                          "Unit {unit} has no consolidated data; its workbook has the budget list's {n} project(s)"),
+    "split.from-blank": ("单位 {unit} 没有汇总数据，预算清单中也没有它，生成了空白工作簿",
+                         "Unit {unit} has no consolidated data and no row in the budget list; its workbook is blank"),
+    "split.empty": ("单位 {unit} 的工作簿没有项目", "Unit {unit}: the workbook has no project"),
+    "split.to-supply": (
+        "还需补充：{units} 个单位的 {n} 个项目没有 {year} 年度的项目编码（上年的编码保留在“上年项目编码”，金额仍为上年的），"
+        "请用 --budget 给出本年度的预算清单后重新拆分：",
+        "Still to supply: {n} project(s) of {units} unit(s) have no project code for {year} (last year's code is "
+        "kept as 上年项目编码, the amounts are last year's); split again with this year's budget list (--budget):"),
+    "split.to-supply-unit": ("{unit}：{n} 个项目（{names}）", "{unit}: {n} project(s) ({names})"),
     "sync.backup": ("备份：{path}", "Backup: {path}"),
     "diff.identical": ("两份内容相同。", "No differences."),
     "diff.added": ("新增项目 {code} {name}", "project added {code} {name}"),
     "diff.removed": ("删除项目 {code} {name}", "project removed {code} {name}"),
     "diff.changed": ("项目 {code} {name}", "project {code} {name}"),
+    "diff.field": ("{field}：{old} → {new}", "{field}: {old} → {new}"),
+    "diff.indicator": ("{indicator}：{detail}", "{indicator}: {detail}"),
     # demo
-    "demo.issued": ("1. 下发空白工作簿 {n} 个：{dir}", "1. Issued {n} blank workbooks: {dir}"),
+    "demo.issued": ("1. 按预算清单 {budget} 下发工作簿 {n} 个（项目编码、名称、金额已预填并锁定）：{dir}",
+                    "1. Issued {n} workbooks from the budget list {budget} (project codes, names and amounts "
+                    "pre-filled and locked): {dir}"),
     "demo.received": ("2. 收到报送文件 {n} 个（模拟各县填报）：{dir}", "2. Received {n} files (simulated county returns): {dir}"),
     "demo.validated": ("3. 校验完成，{n} 个文件生成退回修改副本：{dir}",
                        "3. Validated them; {n} annotated copies to send back: {dir}"),
@@ -173,13 +191,26 @@ CLI: dict[str, tuple[str, str]] = {
     "help.sync.workbook": ("县里正在填报的工作簿", "the county's in-progress workbook"),
     "help.sync.from": ("新的下达数据（提交文档 JSON）", "new issued values (submission JSON)"),
     "help.sync.output": ("输出工作簿", "workbook to write"),
-    "help.sync.in_place": ("直接改写原文件（先备份）", "rewrite the input, keeping a backup"),
+    "help.sync.in_place": ("直接改写原文件（有变化时先备份）", "rewrite the input when something changed, keeping a backup"),
+    "help.sync.exit": ("退出码：0 没有变化；1 有变化（已写出）；2 什么也没做", "exit code: 0 nothing changed; 1 changes were "
+                       "made; 2 nothing done"),
     "help.split": ("把汇总工作簿拆回各单位的预填工作簿", "Split a consolidated workbook into pre-filled unit workbooks."),
     "help.split.consolidated": ("merge 生成的汇总工作簿", "a consolidated workbook from merge"),
     "help.split.output": ("输出目录", "output folder"),
-    "help.split.year": ("新的预算年度（默认不变）", "next fiscal year (default: unchanged)"),
-    "help.split.budget": ("新预算清单 CSV/XLSX：unit_code,project_code,project_name,total,fiscal,other",
-                          "new budget list CSV/XLSX: unit_code,project_code,project_name,total,fiscal,other"),
+    "help.split.year": ("新的预算年度（默认不变）；上年的项目编码保留为“上年项目编码”", "next fiscal year (default: unchanged); "
+                        "last year's codes are kept as 上年项目编码"),
+    "help.split.budget_complete": ("预算清单是全部预算：清单中没有的单位，其项目全部撤回", "the budget list is the whole "
+                                   "budget: a unit without rows has all its projects withdrawn"),
+    "help.split.units": ("单位名单：名单中没有汇总数据的单位也生成工作簿", "roster: units without consolidated data get a "
+                         "workbook too"),
+    "help.split.exit": ("退出码：0 各单位都由汇总数据生成；1 需处理（有单位无数据或没有项目，或还有编码要补充）；2 什么也没做",
+                        "exit code: 0 every unit issued from its data; 1 needs attention (a unit without data or "
+                        "projects, codes still to supply); 2 nothing done"),
+    "help.diff.exit": ("退出码：0 没有差异；1 有差异；2 文件无法读取或用法错误", "exit code: 0 no difference; 1 differences; 2 "
+                       "unreadable file or misuse"),
+    "help.split.budget": ("新预算清单 CSV/XLSX（单位编码,项目编码,项目名称,预算数,财政资金,其他资金）：替换清单中各单位的下达数据",
+                          "new budget list CSV/XLSX (unit_code,project_code,project_name,total,fiscal,other): "
+                          "replaces the issued data of the units it lists"),
     "help.split.from_published": ("改从公开的绩效目标文件夹（PDF/文本）生成", "from a folder of published targets (PDF/text) instead"),
     "help.import": ("把公开的绩效目标（文本或 PDF）读成提交文档", "Import published targets (text or PDF) as submission documents."),
     "help.import.sources": ("公开的绩效目标文件：.pdf（文字层）或 .txt（UTF-8/GBK）", "published targets: PDF (text layer) or text"),

@@ -52,8 +52,6 @@ PORTAL: dict[str, tuple[str, str]] = {
     "portal.has-ledger": ("{dir}：已经有台账，不能重复初始化（重新下发请用管理页面）。",
                           "{dir}: it already has a ledger and cannot be set up twice (re-issue from the city's pages)."),
     "portal.empty-roster": ("{path}：单位名单是空的。", "{path}: the roster is empty."),
-    "portal.budget-unit-unknown": ("预算清单中的单位 {code} 不在单位名单中，已忽略。",
-                                   "Unit {code} of the budget list is not in the roster; ignored."),
     "portal.refused.no-unit": ("{file}：无法确定这个文件属于哪个单位（工作簿中没有单位编码）。",
                                "{file}: whose file this is cannot be told (the workbook has no unit code)."),
     "portal.refused.not-in-roster": ("{file}：单位编码 {code} 不在本次下发的单位名单中。",

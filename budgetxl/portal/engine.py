@@ -78,9 +78,13 @@ def load_units(path: str | os.PathLike[str]) -> list[Unit]:
     return [Unit(u.code, u.name, u.region) for u in api.load_roster(path)]
 
 
-def load_budget(path: str | os.PathLike[str]) -> dict[str, list[dict[str, Any]]]:
-    """The budget list grouped by unit code (projects with code, name and amounts)."""
-    return api.load_budget_list(path)
+def load_budget(path: str | os.PathLike[str], units: list[Unit] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The budget list grouped by unit code (projects with code, name and amounts); with ``units``,
+    rows for a unit outside them refuse the list, saying which lines (as generate does)."""
+    plan = api.read_budget_list(path)
+    if units is not None:
+        plan.check_units(u.code for u in units)
+    return plan.by_unit()
 
 
 def workbook_filename(unit: Unit, year: int) -> str:

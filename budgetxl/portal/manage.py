@@ -76,10 +76,8 @@ def init_portal(folder: Path, roster: Path, year: int, stage: str = "targets", b
         raise E.stage_refusal(stage)
     folder = Path(folder)
     units = _load_inputs(roster)
-    budgets = E.load_budget(budget) if budget else {}
+    budgets = E.load_budget(budget, units) if budget else {}
     result = InitResult("", folder / LINKS)
-    known = {u.code for u in units}
-    result.warnings += [E.Phrase("portal.budget-unit-unknown", {"code": c}) for c in budgets if c not in known]
     folder.mkdir(parents=True, exist_ok=True)
     engine = db.make_engine(url or db.default_url(folder))
     if db.has_ledger(engine):

@@ -32,8 +32,10 @@ def annotated_name(path: str | os.PathLike[str], taken: set[str] | None = None, 
     p = Path(str(path).rsplit("!", 1)[-1])
     stem = p.stem if p.suffix.lower() in (".xlsx", ".xlsm") else p.name
     code, unit_name = (unit or {}).get("code"), (unit or {}).get("name")
-    if code and code not in stem:
-        stem = "_".join(x for x in (code, re.sub(r'[\\/:*?"<>|\s]+', "", unit_name or "")[:40], stem) if x)
+    if code and code not in stem:  # the unit's code in front (and its name, when the file's says no name at all)
+        named = any(ord(ch) > 0x2E80 for ch in stem) or not unit_name
+        safe = re.sub(r'[\\/:*?"<>|\s]+', "", unit_name or "")[:40]
+        stem = "_".join([code, stem] if named else [code, safe, stem])
     suffix = message("annotate.suffix-warnings" if warnings_only else "annotate.suffix", lang)
     name, n = f"{stem}_{suffix}.xlsx", 2
     while taken is not None and name in taken:

@@ -133,12 +133,17 @@ def _percent_scale(plan: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return plan
 
 
-def _read_table(res: ReadResult, grid: Grid, t: Template, prefix: str) -> list[dict[str, Any]]:
+def _read_table(res: ReadResult, grid: Grid, t: Template, prefix: str, until: str | None = None) -> list[dict[str, Any]]:
     table = t.fields
     at = grid.find(table.indicator[0].label)
     if at is None:
         return []
     hr = at[0]
+    end = grid.nrows  # the table runs down to the block below it, if any (as a list does)
+    if until:
+        stop = grid.find(until)
+        if stop is not None and stop[0] > hr:
+            end = stop[0]
     res.sources[f"{prefix}{table.table.key}"] = CellRef(grid.name, at[0], at[1])
     present = [(f, c) for f in table.indicator if (c := grid.find_in_row(hr, f.label)) is not None]
     keys = [f.key for f, _ in present]
@@ -154,7 +159,7 @@ def _read_table(res: ReadResult, grid: Grid, t: Template, prefix: str) -> list[d
                 for n, (f, _) in enumerate(present) if f.kind.parts]
     sources, raw, sheet, rows = res.sources, res.raw, grid.name, grid.rows
     out: list[dict[str, Any]] = []
-    for r in range(hr + 1, grid.nrows):
+    for r in range(hr + 1, end):
         row = rows[r]
         width = len(row)
         vals = [row[c] if c < width else None for c in cols]
@@ -190,7 +195,7 @@ READERS: dict[str, Callable[..., None]] = {
     "list": lambda res, grid, t, sheet, name, block, prefix, data: _set(
         data, block.key, _read_list(res, grid, block, prefix + block.key, t.fields.next_anchor(sheet, name))),
     "table": lambda res, grid, t, sheet, name, block, prefix, data: _set(
-        data, block.key, _read_table(res, grid, t, prefix)),
+        data, block.key, _read_table(res, grid, t, prefix, t.fields.next_anchor(sheet, name))),
 }
 
 
