@@ -119,7 +119,7 @@ class WorkbookSink:
         return message("consolidated.page-title", self.lang, heading=self.heading, sheet=C.sheet_name(self.t, which))
 
     def _streamed(self, which: str, cols: list[C.Column]) -> StreamedTable:
-        repeat = 1 if which in ("projects", "indicators", "units") else 0  # the unit code on every page
+        repeat = 1 if which != "status" else 0  # the unit code on every page
         return StreamedTable(self.wb, self.st, C.sheet_name(self.t, which), shown_columns(cols, self.t), self.spool,
                              self.formats, self._title(which), self.footer, repeat)
 
@@ -316,7 +316,7 @@ def _write_charts(wb: Any, st: Styles, t: Any, summary_rows: int, level1: Counte
         bar.set_title({"name": message("chart.budget-title", lang, field=total.header, unit=t.template.amount_unit)})
         bar.set_legend({"none": True})
         bar.set_y_axis({"reverse": True, "num_font": CHART_FONT})
-        bar.set_size({"width": 720, "height": max(320, 22 * summary_rows + 80)})
+        bar.set_size({"width": 720, "height": max(320, 30 * summary_rows + 100)})  # (room for an 11-pt label per unit)
         ws.insert_chart(19, 3, bar)
     if level1:
         column = wb.add_chart({"type": "column"})

@@ -67,3 +67,20 @@ def setup_print(ws: Any, widths: Sequence[float], *, landscape: bool = True, pri
 def print_columns(ws: Any, last_row: int, printed: int) -> None:
     """Print only the first ``printed`` columns (call once the last row is known)."""
     ws.print_area(0, 0, max(last_row, 1), printed - 1)
+
+
+def page_height_pt(landscape: bool, top: float = 0.6, bottom: float = 0.6) -> float:
+    """The printable height of an A4 page, in points."""
+    return ((A4_MM[0] if landscape else A4_MM[1]) / 25.4 - top - bottom) * 72
+
+
+def rows_height_pt(ws: Any, last_row: int) -> float:
+    """The height of rows 0..last_row of an xlsxwriter sheet as set so far, in points."""
+    sizes = getattr(ws, "row_sizes", {})
+    default = getattr(ws, "default_row_height", 20)
+    return sum((sizes[r][0] if r in sizes else default) for r in range(last_row + 1)) * 0.75
+
+
+def fits_one_page(ws: Any, last_row: int, landscape: bool, top: float = 0.6, bottom: float = 0.6) -> bool:
+    """Whether the rows fit one page at the smallest legible scale."""
+    return rows_height_pt(ws, last_row) * MIN_SCALE / 100 <= page_height_pt(landscape, top, bottom)

@@ -14,11 +14,10 @@ from typing import Any
 from ...cells import col_letter
 from ...form.layout import LIST_NUMBER_COL, LIST_TEXT_COL, CheckpointsPlace, FieldsPlace, ListPlace, TablePlace
 from ...model import Indicator, value_at
-from ..xlsx import SheetWriter, text_width
+from ..xlsx import SheetWriter, row_height, text_lines, text_width
 from .lists_sheet import list_name
 
 LINE_HEIGHT = 15  # points per line of wrapped prefilled text
-LIST_LINE = (16, 95)  # a list row: points per line, text width per line
 
 
 def value_format(book: Any, f: Any, locked: bool) -> Any:
@@ -122,13 +121,13 @@ def write_list(book: Any, w: SheetWriter, place: ListPlace, obj: Any, issued: bo
         ws.merge_range(r0, 0, r0 + place.height - 1, 0, block.label, st.cell("label"))
     else:
         w.text(r0, 0, block.label, st.cell("label"))
-    per_line, line_width = LIST_LINE
+    line_width = sum(widths[LIST_TEXT_COL:])  # (the text spans the columns right of its number)
     for i in range(place.height):
         r = r0 + i
         text = items[i] if i < len(items) else None
         w.text(r, LIST_NUMBER_COL, f"{i + 1}", st.cell("issued", align="center"))
         w.text(r, LIST_TEXT_COL, text, st.cell("fill"), width - LIST_TEXT_COL)
-        ws.set_row(r, max(block.row_height, per_line * (1 + int(text_width(text or "") // line_width))))
+        ws.set_row(r, max(block.row_height, row_height(text_lines(text, line_width)) if text else 0))
     if block.hint:
         ws.data_validation(r0, LIST_TEXT_COL, r0 + place.height - 1, LIST_TEXT_COL,
                            {"validate": "any", "input_title": block.label, "input_message": block.hint})

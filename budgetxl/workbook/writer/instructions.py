@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..xlsx import SheetWriter, text_width
+from ..printing import setup_print
+from ..xlsx import SheetWriter, row_height, text_lines
 from .book import Book
 
 
@@ -16,21 +17,29 @@ def instruction_lines(t: Any) -> list[str]:
     return [line.format(**names) for line in t.instructions.lines()]
 
 
+WIDTHS = (3, 84)  # a margin column, then the text (A4 portrait at a legible scale)
+
+
 def write_instructions(book: Book, ws: Any) -> None:
+    """Each instruction line in its own row, as tall as its wrapped text (a heading bold); the
+    colour legend; one page wide, A4 portrait."""
     st = book.styles
-    ws.set_column(0, 0, 4)
-    ws.set_column(1, 1, 100)
+    for c, width in enumerate(WIDTHS):
+        ws.set_column(c, c, width)
     title = book.text("workbook.instructions-title", title=book.plan.title)
+    ws.set_row(0, 30)
     SheetWriter(ws, st, record=False).text(0, 0, title, st.cell("title"), span=2)
     lines = instruction_lines(book.template)
     for i, line in enumerate(lines, start=2):
         heading = not line.startswith(" ")
         ws.write_string(i, 1, line.strip(), st.get(bold=heading, text_wrap=True, valign="top"))
-        ws.set_row(i, 18 if heading else 18 * (1 + int(text_width(line) // 190)))
+        ws.set_row(i, row_height(text_lines(line.strip(), WIDTHS[1])))
     r = len(lines) + 3
     ws.write_string(r, 1, book.text("workbook.legend"), st.get(bold=True))
     ws.write_string(r + 1, 1, book.text("workbook.legend-fill"), st.cell("fill"))
     ws.write_string(r + 2, 1, book.text("workbook.legend-issued"), st.cell("issued"))
+    for row in (r, r + 1, r + 2):
+        ws.set_row(row, row_height(1))
     ws.protect("")
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    setup_print(ws, WIDTHS, landscape=False, footer="&C" + book.text("workbook.page"))
+    ws.print_area(0, 0, r + 2, len(WIDTHS) - 1)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from ...cells import a1, sheet_ref
+from ..printing import MIN_SCALE, fit_scale, fits_one_page
 from ..xlsx import SheetWriter
 from .blocks import write_block
 from .book import Book, ProjectPlan
 from .live import write_live_checks
 
 TITLE_ROW, UNIT_ROW = 0, 1
-PAGE_ROWS = 45  # a sheet longer than this prints on several pages, one page wide
 
 
 def write_project_sheet(book: Book, ws: Any, plan: ProjectPlan) -> int:
@@ -29,12 +29,15 @@ def write_project_sheet(book: Book, ws: Any, plan: ProjectPlan) -> int:
                     "select_locked_cells": True, "select_unlocked_cells": True})
     ws.freeze_panes(lay.top + 1, 0)
     ws.set_paper(9)
-    ws.set_portrait()
+    # Portrait like the published form when it is legible so (8 pt or more), else landscape; one
+    # page while the rows fit at that scale, else one page wide with the title rows repeated.
+    landscape = fit_scale(widths, landscape=False) < MIN_SCALE
+    ws.set_landscape() if landscape else ws.set_portrait()
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     ws.center_horizontally()
     ws.repeat_rows(TITLE_ROW, UNIT_ROW)
     ws.set_footer(book.text("workbook.footer"))
-    ws.fit_to_pages(1, 1 if lay.last_row < PAGE_ROWS else 0)
+    ws.fit_to_pages(1, 1 if fits_one_page(ws, lay.last_row, landscape) else 0)
     ws.print_area(0, 0, lay.last_row, lay.width - 1)
     return problems
 

@@ -11,7 +11,8 @@ from typing import Any
 
 from ...cells import a1, col_letter, sheet_ref
 from ...form.kinds import AMOUNT_FORMAT
-from ..xlsx import SheetWriter
+from ..printing import setup_print
+from ..xlsx import SheetWriter, row_height, text_lines
 from .book import Book
 from .live import check_column, count_formula_for
 
@@ -32,7 +33,12 @@ def write_summary(book: Book, ws: Any, problems: list[int]) -> None:
         headers.append((f.header, WIDTHS.get(f.kind.column_type if f.kind.column_type == "amount" else f.kind.name, 44)))
     headers += [(book.text(k), wd) for k, wd in (("workbook.summary-indicators", 8), ("workbook.summary-problems", 8),
                                                  ("workbook.summary-status", 10), ("workbook.summary-sheet", 28))]
-    w.text(0, 0, book.text("workbook.summary-title", title=book.plan.title), st.cell("title"), span=len(headers))
+    title = book.text("workbook.summary-title", title=book.plan.title)
+    unit = book.template.template.amount_unit
+    if unit:  # the amounts' unit said where the columns are read (the header row stays as the reader knows it)
+        title += book.text("workbook.summary-unit", unit=unit)
+    w.text(0, 0, title, st.cell("title"), span=len(headers))
+    ws.set_row(0, 30)
     for c, (h, wd) in enumerate(headers):
         w.text(HEADER_ROW, c, h, st.cell("header"))
         ws.set_column(c, c, wd)
@@ -46,10 +52,10 @@ def write_summary(book: Book, ws: Any, problems: list[int]) -> None:
     ws.freeze_panes(HEADER_ROW + 1, 0)
     ws.autofilter(HEADER_ROW, 0, max(last - 1, HEADER_ROW), len(headers) - 1)
     ws.protect("", {"autofilter": True, "sort": True, "format_columns": True})
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(HEADER_ROW)
+    # printed without the last column (links to the sheets: for the screen), title on every page
+    widths = [wd for _, wd in headers]
+    setup_print(ws, widths, printed=len(widths) - 1, repeat_rows=(0, HEADER_ROW), footer="&C" + book.text("workbook.page"))
+    ws.print_area(0, 0, last, len(widths) - 2)
 
 
 def _project_rows(book: Book, ws: Any, fields: list[Any], problems: list[int]) -> dict[str, Any]:
@@ -59,8 +65,10 @@ def _project_rows(book: Book, ws: Any, fields: list[Any], problems: list[int]) -
     totals: dict[str, Any] = {f.key: Decimal(0) for f in fields if f.kind.column_type == "amount"}
     totals["count"] = 0
     n = len(fields)
+    name_width = WIDTHS["text"]
     for i, (plan, found) in enumerate(zip(book.plan.projects, problems)):
         r, name, p = HEADER_ROW + 1 + i, plan.sheet, plan.project
+        ws.set_row(r, row_height(max(text_lines(v, name_width) for v in (p.name or "", name))))
         ws.write_number(r, 0, i + 1, plain)
         for c, f in enumerate(fields, start=1):
             ref = sheet_ref(name, *plan.layout.value_cell(f.key))
@@ -78,8 +86,11 @@ def _project_rows(book: Book, ws: Any, fields: list[Any], problems: list[int]) -
         ws.write_formula(r, n + 1, f"=COUNTA({rng})", plain, count)
         col = check_column(book.template)
         ws.write_formula(r, n + 2, count_formula_for(name, col), plain, found)
-        ok, bad = book.text("workbook.status-ok"), book.text("workbook.status-bad")
-        ws.write_formula(r, n + 3, f'=IF({a1(r, n + 2)}=0,"{ok}","{bad}")', plain, ok if found == 0 else bad)
+        ok, bad, empty = (book.text(k) for k in ("workbook.status-ok", "workbook.status-bad", "workbook.status-empty"))
+        ids = [a1(r, c) for c, f in enumerate(fields, start=1) if f.key in ("code", "name")]
+        blank = f'AND({",".join(f"{x}=" + chr(34) * 2 for x in ids)})' if ids else "FALSE"
+        shown = empty if not (p.code or p.name) and ids else ok if found == 0 else bad
+        ws.write_formula(r, n + 3, f'=IF({blank},"{empty}",IF({a1(r, n + 2)}=0,"{ok}","{bad}"))', plain, shown)
         link = st.get(border=1, font_color="blue", underline=1)
         ws.write_url(r, n + 4, f"internal:'{name}'!A1", string=name, cell_format=link)
     return totals

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..printing import MIN_SCALE, fit_scale, setup_print
 from ..xlsx import SheetWriter
 from .blocks import write_block
 from .book import Book
@@ -15,12 +16,28 @@ def write_unit_sheet(book: Book, ws: Any) -> None:
     widths = list(t.unit.widths)
     for c, width in enumerate(widths):
         ws.set_column(c, c, width)
-    w.text(0, 0, book.plan.title or t.template.title, st.cell("title"), span=len(widths))
+    w.text(0, 0, unit_heading(book), st.cell("title"), span=len(widths))
     ws.set_row(0, 30)
     for place in book.plan.unit_layout.blocks:
         write_block(book, w, place, book.doc, True, widths)
+    # The template a workbook is made with is for the program (the reader finds it here, and in
+    # the hidden metadata): its row is hidden, and the page footer names the form in words.
+    at = book.unit_cell("template")
+    if at is not None:
+        ws.set_row(at[0], None, None, {"hidden": True})
     ws.protect("", {"insert_rows": True, "delete_rows": True, "format_rows": True, "format_columns": True})
     ws.freeze_panes(1, 0)
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0)
+    landscape = fit_scale(widths, landscape=False) < MIN_SCALE
+    setup_print(ws, widths, landscape=landscape, repeat_rows=(0, 0),
+                footer="&L" + book.text("workbook.form-version", title=t.template.title, version=t.version)
+                + "&R" + book.text("workbook.page"))
+    # One page wide at a legible scale; an overview too long for one page at 8 pt goes on, under
+    # the heading repeated (rows never break inside).
+    ws.print_area(0, 0, book.plan.unit_layout.last_row, len(widths) - 1)
+
+
+def unit_heading(book: Book) -> str:
+    """The unit sheet's heading: whose targets these are, for which year."""
+    doc, lang = book.doc, book.lang
+    key = "workbook.unit-title" if doc.year else "workbook.unit-title-no-year"
+    return book.text(key, unit=doc.unit.name or "", year=doc.year)
