@@ -233,7 +233,7 @@ def test_merge_split_merge_returns_the_same_data(tmp_path, inbox):
     # and the missing one blank (and named)
     assert [(u.code, u.source) for u in split.units] == [
         ("414001", "data"), ("401001", "data"), ("402001", "data"), ("403001", "blank"), ("404001", "blank")]
-    assert [u.status for u in split.empty] == [C.STATUS_INVALID, C.STATUS_MISSING]
+    assert [u.status for u in split.empty] == ["invalid", "missing"]
     assert all(u.code in p.name for p, u in zip(split.outputs, split.units))
     second = tmp_path / "second.xlsx"
     merge(split.outputs[:3], second, roster=ROSTER)

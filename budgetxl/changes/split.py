@@ -34,7 +34,7 @@ class UnitIssue:
     code: str
     name: str | None
     source: str  # "data" (consolidated), "budget" (budget list only), "blank" (neither)
-    status: str | None = None  # the unit's status in the consolidated summary (as written there)
+    status: str | None = None  # the unit's status in the consolidated summary (a status code: missing, invalid…)
     projects: int = 0
     missing_codes: list[str] = field(default_factory=list)  # projects (by name) without this year's code
 

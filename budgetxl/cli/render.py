@@ -111,7 +111,7 @@ def render_diff(result: dict, lang: str = "zh", template: Any = None) -> None:
     projects by code and name, indicators by their three levels."""
     from ..changes.change import readable
 
-    console = _console()
+    console = _console(soft_wrap=True)  # (a line is never broken inside a name)
     if result["identical"]:
         console.print(message("diff.identical", lang))
         return
@@ -122,9 +122,12 @@ def render_diff(result: dict, lang: str = "zh", template: Any = None) -> None:
         shown = f.display if f is not None else (table.display(key) if table is not None else None)
         return shown.render(lang) if shown is not None else key
 
+    def shown(v: Any, key: str) -> str:
+        return readable(_checkpoints(v, template, lang) if key == _cp_key(template) else v, lang)
+
     def line(c: dict, scope: str) -> str:
-        return message("diff.field", lang, field=label(c["field"], scope), old=readable(c["old"], lang),
-                       new=readable(c["new"], lang))
+        return message("diff.field", lang, field=label(c["field"], scope), old=shown(c["old"], c["field"]),
+                       new=shown(c["new"], c["field"]))
 
     for c in result["unit"] + result["overview"]:
         console.print(f"~ {line(c, 'unit')}", soft_wrap=True)
@@ -144,6 +147,27 @@ def render_diff(result: dict, lang: str = "zh", template: Any = None) -> None:
             detail = message("sep.list", lang).join(line(f, "indicator") for f in i["fields"])
             console.print("    ~ " + message("diff.indicator", lang, indicator=_indicator(i, lang), detail=detail),
                           soft_wrap=True)
+
+
+def _cp_key(template: Any) -> str | None:
+    cp = template.fields.checkpoints if template is not None else None
+    return cp.key if cp is not None else None
+
+
+def _checkpoints(v: Any, template: Any, lang: str) -> Any:
+    """A spending plan as diff gives it (``3月底:25``, the month in the form's words) in the run's
+    language (``end of month 3: 25``)."""
+    from ..findings import Label
+
+    cp = template.fields.checkpoints
+    months = {template.fields.checkpoint_label(m): m for m in cp.months}
+    out = []
+    for item in v if isinstance(v, list) else []:
+        label, _, pct = str(item).rpartition(":")
+        m = months.get(label)
+        name = Label(label, cp.month_en.format(month=m) if m is not None and cp.month_en else None).render(lang)
+        out.append(message("diff.checkpoint", lang, month=name, percent=pct))
+    return out or v
 
 
 def _indicator(i: dict, lang: str) -> str:
@@ -197,7 +221,8 @@ def render_split(res: Any, year: int | None, lang: str) -> None:
         for c in changes:
             typer.echo(message("change.unit", lang, unit=code, change=c.text(lang)))
     for u in res.units:
-        who = f"{u.code} {u.name or ''}".strip() + (message("split.status", lang, status=u.status) if u.status else "")
+        status = status_text(u.status, lang) if u.status else ""
+        who = f"{u.code} {u.name or ''}".strip() + (message("split.status", lang, status=status) if status else "")
         if u.source != "data":
             typer.echo(message(f"split.from-{u.source}", lang, unit=who, n=u.projects))
         elif not u.projects:

@@ -32,7 +32,11 @@ def _param_name(param: Any) -> str:
         return ""
     if getattr(param, "param_type_name", "") == "option":
         return " / ".join(param.opts)
-    return (param.metavar or param.name or "").upper().rstrip(".")
+    name = (param.metavar or param.name or "").upper().rstrip(".")
+    key = f"arg.{name}"  # an argument by what it is, in the run's language
+    from ..messages import has_message
+
+    return BudgetxlError(key) if has_message(key) else name
 
 
 def _annotation(param: Any) -> Any:

@@ -19,6 +19,7 @@ from ..form import consolidated as C
 from ..messages import message
 from ..model import Submission
 from ..values import to_decimal
+from .status import status_code
 
 
 def consolidated_limits() -> Limits:
@@ -131,9 +132,10 @@ def _set(data: dict[str, Any], key: str, value: Any) -> None:
 
 
 def read_consolidated_units(path: str | os.PathLike[str], template: Template | None = None) -> list[Any]:
-    """Every unit the summary sheet (汇总) lists, in its order, with its status as written there:
-    those that failed or never reported too (split issues them a workbook as well). Objects with
-    ``code``, ``name``, ``region`` and ``status``."""
+    """Every unit the summary sheet (汇总) lists, in its order, with its status (a status code such
+    as ``missing``, whatever language the sheet was written in): those that failed or never
+    reported too (split issues them a workbook as well). Objects with ``code``, ``name``,
+    ``region`` and ``status``."""
     from types import SimpleNamespace
 
     t = template or load_template()
@@ -157,5 +159,5 @@ def read_consolidated_units(path: str | os.PathLike[str], template: Template | N
             continue
         out.append(SimpleNamespace(code=code, name=cell_text(sheet.get(r, headers.get("unit.name", ""))),
                                    region=cell_text(sheet.get(r, headers.get("unit.region", ""))),
-                                   status=cell_text(sheet.get(r, status_header))))
+                                   status=status_code(cell_text(sheet.get(r, status_header)))))
     return out

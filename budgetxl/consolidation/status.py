@@ -17,3 +17,17 @@ STATUS_INCLUDED_INVALID = "included-invalid"
 
 def status_text(status: str, lang: str = "zh") -> str:
     return message(f"status.{status}", lang) if status else ""
+
+
+def status_code(text: str | None) -> str | None:
+    """The status a text says, in either language (a consolidated workbook written in one
+    language is read back in a run in another); None for text that is no status."""
+    if not text:
+        return None
+    from ..messages import LANGS
+
+    for code in (STATUS_SUBMITTED, STATUS_MISSING, STATUS_INVALID, STATUS_SUPERSEDED, STATUS_DUPLICATE,
+                 STATUS_UNREADABLE, STATUS_UNKNOWN_UNIT, STATUS_NOT_IN_ROSTER, STATUS_INCLUDED_INVALID):
+        if any(message(f"status.{code}", lang) == text for lang in LANGS):
+            return code
+    return None
