@@ -16,8 +16,8 @@ from .version import __version__
 __all__ = [
     "BudgetxlError", "Consolidation", "FileReport", "Finding", "InputFile", "ReadError", "ReadResult", "Report",
     "Submission", "Template", "TemplateError", "annotate_copy", "diff_documents", "generate_workbook",
-    "generate_workbooks", "import_published", "load_document", "load_roster", "load_template", "merge_files",
-    "read_consolidated", "read_workbook", "split_consolidated", "split_documents", "sync_workbook",
+    "generate_workbooks", "import_published", "issue_documents", "load_document", "load_roster", "load_template",
+    "merge_files", "read_budget_list", "read_consolidated", "read_workbook", "split_consolidated", "split_documents", "sync_workbook",
     "validate_document", "validate_file", "validate_paths", "__version__",
 ]
 
