@@ -144,13 +144,16 @@ def write_table(book: Any, w: SheetWriter, place: TablePlace, obj: Any, issued: 
     for i in range(place.rows):
         r = place.first + i
         item = items[i] if i < len(items) else Indicator()
+        lines = 1
         for f, c in place.columns:
             if f.part_of is not None:
                 continue
             for part, value in f.kind.cells(f.get(item)).items():
                 key = f"{f.key}.{part}" if part else f.key
                 w.value(r, col_of[key], value, formats[key])
-        ws.set_row(r, place.spec.row_height)
+                if isinstance(value, str):  # a prefilled text longer than its cell: the row grows
+                    lines = max(lines, text_lines(value, widths[col_of[key]]))
+        ws.set_row(r, max(place.spec.row_height, row_height(lines) if lines > 1 else 0))
     level1 = next((f"${col_letter(c)}{place.first + 1}" for f, c in place.columns if f.kind.name == "level1"), None)
     for f, c in place.columns:
         dv = validation(book, f, level1)

@@ -18,6 +18,7 @@ from .live import check_column, count_formula_for
 
 WIDTHS = {"code": 24, "amount": 12, "text": 44}
 HEADER_ROW = 1
+SHEET_WIDTH = 28  # the column of links to the project sheets
 
 
 def _columns(book: Book) -> list[Any]:
@@ -32,7 +33,7 @@ def write_summary(book: Book, ws: Any, problems: list[int]) -> None:
     for f in fields:
         headers.append((f.header, WIDTHS.get(f.kind.column_type if f.kind.column_type == "amount" else f.kind.name, 44)))
     headers += [(book.text(k), wd) for k, wd in (("workbook.summary-indicators", 8), ("workbook.summary-problems", 8),
-                                                 ("workbook.summary-status", 10), ("workbook.summary-sheet", 28))]
+                                                 ("workbook.summary-status", 10), ("workbook.summary-sheet", SHEET_WIDTH))]
     title = book.text("workbook.summary-title", title=book.plan.title)
     unit = book.template.template.amount_unit
     if unit:  # the amounts' unit said where the columns are read (the header row stays as the reader knows it)
@@ -68,7 +69,7 @@ def _project_rows(book: Book, ws: Any, fields: list[Any], problems: list[int]) -
     name_width = WIDTHS["text"]
     for i, (plan, found) in enumerate(zip(book.plan.projects, problems)):
         r, name, p = HEADER_ROW + 1 + i, plan.sheet, plan.project
-        ws.set_row(r, row_height(max(text_lines(v, name_width) for v in (p.name or "", name))))
+        ws.set_row(r, row_height(max(text_lines(p.name or "", name_width), text_lines(name, SHEET_WIDTH))))
         ws.write_number(r, 0, i + 1, plain)
         for c, f in enumerate(fields, start=1):
             ref = sheet_ref(name, *plan.layout.value_cell(f.key))
