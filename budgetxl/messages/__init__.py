@@ -14,12 +14,18 @@ from .cli import CLI
 from .consolidation import CONSOLIDATION
 from .files import FILES
 from .rules import RULES, RuleText, live_key, message_key, rule_messages
+from .stage import STAGE, STAGE_RULES
 from .workbook import WORKBOOK
+
+for _rule in STAGE_RULES:  # the later stages' rules join the one rule catalogue
+    if _rule.id in RULES:
+        raise RuntimeError(f"rule {_rule.id!r} defined twice")
+    RULES[_rule.id] = _rule
 
 LANGS = ("zh", "en")
 
 MESSAGES: dict[str, tuple[str, str]] = {}
-for _part in (FILES, CLI, WORKBOOK, CONSOLIDATION, rule_messages()):
+for _part in (FILES, CLI, WORKBOOK, CONSOLIDATION, STAGE, rule_messages()):
     _clash = set(_part) & set(MESSAGES)
     if _clash:  # one key, one sentence: a duplicate is a programming error, caught at import
         raise RuntimeError(f"message keys defined twice: {sorted(_clash)}")

@@ -202,7 +202,7 @@ RULES: dict[str, RuleText] = {r.id: r for r in _CATALOGUE}
 def rule_messages() -> dict[str, tuple[str, str]]:
     """Every rule's messages and live texts under their message keys."""
     out: dict[str, tuple[str, str]] = {}
-    for r in _CATALOGUE:
+    for r in RULES.values():
         out[f"rule-title.{r.id}"] = r.title
         for variant, text in r.messages.items():
             out[message_key(r.id, variant)] = text
