@@ -159,7 +159,8 @@ _CATALOGUE = [
         {"": ("{field}被修改：下达为“{issued}”，现为“{value}”", "{field} was changed: issued '{issued}', now '{value}'"),
          "missing": ("下达的项目 {code}（{name}）不见了", "Issued project {code} ({name}) is missing"),
          "fingerprint": ("元数据中的下达数据指纹不符，工作簿的隐藏数据被改动过",
-                         "The issued-data fingerprint in the metadata does not match: hidden data was altered")},
+                         "The issued-data fingerprint in the metadata does not match: hidden data was altered"),
+         "indicator": ("下达的绩效指标“{name}”不见了", "Issued indicator '{name}' is missing")},
     ),
     RuleText(
         "template-version", "error", ("模板版本不符", "Template version"),
