@@ -79,7 +79,25 @@ STAGE: dict[str, tuple[str, str]] = {
     "col.light": ("{light}灯", "{light}"),
     "chart.rate-title": ("各单位执行率（%）", "Spending rate by unit (%)"),
     "chart.score-title": ("各单位平均总分", "Mean score by unit"),
+    # demo
+    "demo.monitor": ("5. 运行监控（{dir}）：下发 {issued} 个，收到 {received} 个，退回修改 {returned} 个；汇总执行率 {rate}%",
+                     "5. Monitoring ({dir}): issued {issued}, received {received}, returned {returned}; spending rate {rate}%"),
+    "demo.selfeval": ("6. 绩效自评（{dir}）：下发 {issued} 个，收到 {received} 个，退回修改 {returned} 个；执行率 {rate}%，平均总分 {score}（{grade}）",
+                      "6. Self-evaluation ({dir}): issued {issued}, received {received}, returned {returned}; spending rate "
+                      "{rate}%, mean score {score} ({grade})"),
+    "demo.consolidated-file": ("{title}汇总.xlsx", "{title} consolidated.xlsx"),
     # generate --stage
+    "usage.stage": ("阶段应为 monitor（绩效运行监控）或 selfeval（绩效自评），不是 {stage}",
+                    "the stage is monitor or selfeval, not {stage}"),
+    "usage.stage-template": ("模板 {template} 不是 {stage} 阶段的表格", "template {template} is not a {stage} form"),
+    "usage.stage-from": ("--stage 需要 --from（绩效目标汇总表、单位工作簿或 JSON）",
+                         "--stage needs --from (consolidated targets, a unit workbook or JSON)"),
+    "usage.stage-prefill": ("--stage 与 --prefill 不能同时使用", "--stage and --prefill do not go together"),
+    "help.generate.stage": ("生成后续阶段的工作簿：monitor 绩效运行监控，selfeval 绩效自评", "a later stage's workbooks: monitor or selfeval"),
+    "help.generate.from": ("绩效目标汇总表（或单位工作簿、JSON），按单位生成", "consolidated targets (or a unit workbook or JSON) to issue from"),
+    "help.generate.month": ("绩效运行监控的截至月份 N（默认 7）", "monitoring: data to the end of month N (default 7)"),
+    "help.generate.budget": ("全年预算数清单（自评，可选；格式同 split --budget）",
+                             "self-evaluation: the year's budget list (optional; as split --budget)"),
     "stage.missing-unit": ("来源中没有单位 {code} {name} 的绩效目标，未生成", "No targets for unit {code} {name} in the source; skipped"),
     "stage.empty-source": ("{path} 中没有任何单位的绩效目标", "{path} holds no unit's targets"),
 }
