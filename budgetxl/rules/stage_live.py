@@ -19,6 +19,12 @@ from .stage_checks import CAUSE, EXPLAIN, first_rate, score_value
 QUAL = _str(QUALITATIVE_OP)
 
 
+def check(target: str, rule: str, variant: str, excel: str, py) -> LiveCheck:
+    """A live check whose condition is FALSE where a cell's text makes the arithmetic fail (AND
+    evaluates every argument: one #VALUE! would blank the whole check cell)."""
+    return LiveCheck(target, rule, variant, f"IFERROR({excel},FALSE)", py)
+
+
 def _one_of(ref: str, words: list[str]) -> str:
     return "OR(" + ",".join(f"{ref}={_str(w)}" for w in words) + ")" if words else "FALSE"
 
@@ -33,17 +39,17 @@ def actual(r: LiveRow) -> list[LiveCheck]:
         if f.kind.name != "actual":
             continue
         choices = r.template.lists.get(f.list_name) or []
-        out.append(LiveCheck(ref, "stage-actual", "", f'AND({op}<>{QUAL},{ref}<>"",NOT(ISNUMBER(--{ref})))',
+        out.append(check(ref, "stage-actual", "", f'AND({op}<>{QUAL},{ref}<>"",NOT(ISNUMBER(--{ref})))',
                              lambda g, ref=ref: g(op) != QUALITATIVE_OP and not blank(g(ref)) and num(g(ref)) is None))
-        out.append(LiveCheck(ref, "stage-actual", "qualitative", f'AND({op}={QUAL},{ref}<>"",NOT({_one_of(ref, choices)}))',
+        out.append(check(ref, "stage-actual", "qualitative", f'AND({op}={QUAL},{ref}<>"",NOT({_one_of(ref, choices)}))',
                              lambda g, ref=ref, c=choices: g(op) == QUALITATIVE_OP and not blank(g(ref))
                              and cell_text(g(ref)) not in c))
     return out
 
 
 def _over(m: Any, op: str, target: str, value: str) -> tuple[str, Any]:
-    excel = (f"AND({_any_op(op, m.over_ops)},{isnum(value)},ISNUMBER({target}),"
-             f"ROUND(--{value}-{target}*(1+{m.over_target}/100),9)>0)")
+    excel = (f"IFERROR(AND({_any_op(op, m.over_ops)},{isnum(value)},ISNUMBER({target}),"
+             f"ROUND(--{value}-{target}*(1+{m.over_target}/100),9)>0),FALSE)")
     return excel, lambda g: S.over_target(g(op), num(g(target)), num(g(value)), m)
 
 
@@ -62,9 +68,9 @@ def deviation(r: LiveRow) -> list[LiveCheck]:
         ref = r.ref(key)
         if ref is None:
             continue
-        out.append(LiveCheck(ref, "monitor-deviation", "over", f'AND({over},{ref}="")',
+        out.append(check(ref, "monitor-deviation", "over", f'AND({over},{ref}="")',
                              lambda g, ref=ref: over_py(g) and blank(g(ref))))
-        out.append(LiveCheck(ref, "monitor-deviation", "likelihood", f'AND(NOT({over}),{doubtful},{ref}="")',
+        out.append(check(ref, "monitor-deviation", "likelihood", f'AND(NOT({over}),{doubtful},{ref}="")',
                              lambda g, ref=ref: not over_py(g) and g(likely) in m.doubtful and blank(g(ref))))
     return out
 
@@ -87,7 +93,7 @@ def rate_behind(s: LiveSheet) -> list[LiveCheck]:
         return []
     month, tol = s.template.month or 12, stage.monitor.rate_tolerance
     excel, py = _behind(spent, budget, f"{month}*100/12-{tol}", Decimal(month) * S.HUNDRED / 12 - tol)
-    return [LiveCheck(cause, "monitor-deviation", "rate", f'AND({excel},{cause}="")', lambda g: py(g) and blank(g(cause)))]
+    return [check(cause, "monitor-deviation", "rate", f'AND({excel},{cause}="")', lambda g: py(g) and blank(g(cause)))]
 
 
 @live("selfeval-reason", ("", "long"))
@@ -96,12 +102,12 @@ def reason(s: LiveSheet) -> list[LiveCheck]:
     if stage is None or stage.scoring is None or ref is None:
         return []
     sc = stage.scoring
-    out = [LiveCheck(ref, "selfeval-reason", "long", f"LEN({ref})>{sc.reason_max}",
+    out = [check(ref, "selfeval-reason", "long", f"LEN({ref})>{sc.reason_max}",
                      lambda g: len(cell_text(g(ref)) or "") > sc.reason_max)]
     spent, budget = _rate_refs(s)
     if spent is not None and budget is not None:
         excel, py = _behind(spent, budget, str(sc.reason_below), sc.reason_below)
-        out.insert(0, LiveCheck(ref, "selfeval-reason", "", f'AND({excel},{ref}="")', lambda g: py(g) and blank(g(ref))))
+        out.insert(0, check(ref, "selfeval-reason", "", f'AND({excel},{ref}="")', lambda g: py(g) and blank(g(ref))))
     return out
 
 
@@ -117,7 +123,7 @@ def analysis(r: LiveRow) -> list[LiveCheck]:
         got, full = num(g(score)), num(g(points))
         return got is not None and full is not None and got < full and blank(g(ref))
 
-    return [LiveCheck(ref, "selfeval-analysis", "", excel, py)]
+    return [check(ref, "selfeval-analysis", "", excel, py)]
 
 
 @live("selfeval-band", ("", "missing"), scope="row")
@@ -132,7 +138,7 @@ def band(r: LiveRow) -> list[LiveCheck]:
     outside = []
     for b in bands:
         high = f"ROUND(--{score}-{points}*{b.to}/100,9)" + ("<=0" if b.to == S.HUNDRED else "<0")
-        inside = f"AND({isnum(score)},ROUND(--{score}-{points}*{b.from_}/100,9)>=0,{high})"
+        inside = f"IFERROR(AND({isnum(score)},ROUND(--{score}-{points}*{b.from_}/100,9)>=0,{high}),FALSE)"
         outside.append(f"AND({value}={_str(b.name)},NOT({inside}))")
     qualitative = f"{op}={QUAL}"
 
@@ -142,9 +148,9 @@ def band(r: LiveRow) -> list[LiveCheck]:
         return S.band_problem(stage.scoring.band(g(value)), score_value(g(score)), num(g(points)))
 
     return [
-        LiveCheck(score, "selfeval-band", "", f'AND({qualitative},{score}<>"",ISNUMBER({points}),OR({",".join(outside)}))',
+        check(score, "selfeval-band", "", f'AND({qualitative},{score}<>"",ISNUMBER({points}),OR({",".join(outside)}))',
                   lambda g: problem(g) == ""),
-        LiveCheck(score, "selfeval-band", "missing",
+        check(score, "selfeval-band", "missing",
                   f'AND({qualitative},{_one_of(value, names)},ISNUMBER({points}),{score}="")',
                   lambda g: problem(g) == "missing"),
     ]
