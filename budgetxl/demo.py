@@ -285,25 +285,27 @@ def fill_selfeval(doc: Submission, careless: bool = False) -> Submission:
     sc = t.stage.scoring
     for i, p in enumerate(d.projects):
         year = p.selfeval.budget if p.selfeval else p.budget
-        share = ("0.8", "0.88", "0.95", "1", "1")[_pick(d.unit.code, "year", i) % 5]
+        share = ("0.7", "0.8", "0.88", "0.95", "1", "1")[_pick(d.unit.code, "year", i) % 6]
         spent = {k: _times(v, share) for k, v in year.model_dump().items() if v is not None}
         p.selfeval = ProjectSelfEval(budget=year, spent=spent, result="年度总体目标基本完成，项目实施取得预期效果。")
         if S.behind(spent.get("total"), year.total, sc.reason_below):
             p.selfeval.reason = "部分采购项目延至次年实施，相应资金结转使用。"
         for k, ind in enumerate(p.indicators):
-            ind.selfeval = _selfeval_indicator(ind, sc, _pick(d.unit.code, "year", i, k), careless and i == 0 and k < 2)
+            weak = _pick(d.unit.code) % 3 == 0  # a unit whose year went less well
+            ind.selfeval = _selfeval_indicator(ind, sc, _pick(d.unit.code, "year", i, k), careless and i == 0 and k < 2, weak)
     return d
 
 
-def _selfeval_indicator(ind, sc, h: int, careless: bool) -> IndicatorSelfEval:
+def _selfeval_indicator(ind, sc, h: int, careless: bool, weak: bool = False) -> IndicatorSelfEval:
     v, points = ind.value, ind.points or Decimal(0)
     if v is None or v.op == QUALITATIVE_OP or v.number is None:
-        band = sc.bands[0] if h % 4 else sc.bands[1]
+        band = sc.bands[1] if weak or not h % 4 else sc.bands[0]
         share = "0.5" if careless else ("0.9" if band is sc.bands[0] else "0.7")
         ev = IndicatorSelfEval(actual=band.name, score=S.round2(points * Decimal(share)))
         score = ev.score
     else:
-        f = ("0.9", "1", "1.3")[h % 3] if v.op in S.REVERSE else ("0.8", "0.9", "1", "1", "1.05")[h % 5]
+        low = ("0.5", "0.6", "0.75", "0.9", "1") if weak else ("0.8", "0.9", "1", "1", "1.05")
+        f = ("0.9", "1", "1.3", "1.6")[h % 4] if v.op in S.REVERSE else low[h % 5]
         actual = Decimal(0) if v.number == 0 else _times(v.number, f)
         ev = IndicatorSelfEval(actual=actual)
         score = S.indicator_score(v.op, v.number, actual, points)
