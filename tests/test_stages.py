@@ -220,3 +220,16 @@ def test_generate_stage_api_with_a_budget_list(tmp_path):
     doc = res.documents[0]
     assert doc.projects[0].selfeval.budget.total == 60 and doc.projects[1].selfeval.budget == doc.projects[1].budget
     assert read_workbook(res.outputs[0]).doc == doc
+
+
+def test_a_stage_document_without_a_template_is_held_in_its_stage_form(tmp_path):
+    doc = sg.filled("monitor")
+    bare = Submission.model_validate({**doc.model_dump(by_alias=True), "template": None})
+    bare.projects[0].indicators[5].monitor.actual = Decimal(98)  # ≥85%: more than 15% over, unexplained
+    keys = sorted({(f.rule, f.variant) for f in api.validate_document(bare)})
+    assert keys == [("monitor-deviation", "over")]
+    csv_text = api.indicator_csv(doc)
+    header = csv_text.lstrip("\ufeff").splitlines()[0].split(",")
+    assert {"actual", "light", "likelihood"} <= set(header)
+    assert api.diff_documents(doc, bare)["projects"]["changed"][0]["indicators"]["changed"][0]["fields"] == [
+        {"field": "monitor.actual", "old": "85", "new": "98"}]

@@ -66,6 +66,7 @@ STAGE_RULES = [
 
 STAGE: dict[str, tuple[str, str]] = {
     # workbook
+    "workbook.legend-computed": ("自动计算（绿色，公式，已锁定）", "computed (green, formulas, locked)"),
     "workbook.number-error-title": ("填写有误", "Invalid entry"),
     "workbook.number-error": ("数值指标请只填数字（与计量单位一致）。", "Enter a number (in the indicator's unit)."),
     "workbook.score-error": ("得分应在 0 到 {points} 之间。", "The score must be from 0 to {points}."),
