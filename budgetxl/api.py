@@ -30,9 +30,10 @@ def indicator_csv(doc: Submission, template: Template | None = None) -> str:
     """A document's indicator rows as CSV (the columns of the consolidated indicator table;
     UTF-8 with BOM for Excel, formula-looking text kept text)."""
     from .consolidation.datafiles import rows_to_csv
-    from .form import consolidated, template_for
+    from .form import consolidated
+    from .form.template import document_template
 
-    t = template or template_for(doc.template.id if doc.template else None)
+    t = template or document_template(doc)
     return rows_to_csv(consolidated.indicator_rows(doc, t), [c.key for c in consolidated.indicator_columns(t)])
 
 
