@@ -88,7 +88,7 @@ def summary_mismatch(ctx: Any) -> Iterator[Finding]:
     if not r.summary:
         return
     count = Label(message("col.count", "zh"), message("col.count", "en"))
-    columns = [f for f in ctx.table.project if f.spec.summary]
+    columns = [f for f in ctx.table.project if f.spec.summary and f.stored]  # (a computed cell is no data)
     rows = {cell_text(row["code"][0]): row for row in r.summary if row.get("code", (None,))[0] is not None}
     for i, p, pre in ctx.projects():
         row = rows.get(p.code) if p.code else None
