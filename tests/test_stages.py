@@ -233,3 +233,16 @@ def test_a_stage_document_without_a_template_is_held_in_its_stage_form(tmp_path)
     assert {"actual", "light", "likelihood"} <= set(header)
     assert api.diff_documents(doc, bare)["projects"]["changed"][0]["indicators"]["changed"][0]["fields"] == [
         {"field": "monitor.actual", "old": "85", "new": "98"}]
+
+
+def test_the_self_evaluation_can_be_issued_from_the_monitoring_consolidation(demo_run, tmp_path):
+    """A consolidated monitoring workbook is read in its own form (its 模板 column) and carries the
+    targets forward like the consolidated targets do."""
+    out, res = demo_run
+    assert res.returncode == 0, res.stderr
+    monitoring = out / "5-运行监控" / "4-汇总" / "绩效运行监控表汇总.xlsx"
+    targets = {d.unit.code: d for d in api.read_consolidated(out / "4-汇总" / "汇总.xlsx")}
+    made = generate_stage(monitoring, "selfeval", tmp_path / "s")
+    assert made.documents and all(d.stage == "selfeval" for d in made.documents)
+    for d in made.documents:
+        assert d == stage_document(targets[d.unit.code], SELF)
