@@ -68,9 +68,10 @@ class Case:
     xfail: str | None = None
 
     def build(self, path: Path) -> Path:
-        t = MONITOR if self.stage == "monitor" else SELFEVAL
-        generate_workbook(filled(self.stage), path, t)
-        wb = openpyxl.load_workbook(path)
+        base = path.with_name(f"_{self.stage}.xlsx")
+        if not base.exists():  # (each stage's filled workbook is generated once)
+            generate_workbook(filled(self.stage), base, MONITOR if self.stage == "monitor" else SELFEVAL)
+        wb = openpyxl.load_workbook(base)
         self.edit(wb[S1])
         wb.save(path)
         return path
