@@ -21,6 +21,7 @@ from .blocks import WRITERS, validation, value_format
 
 COMPUTED_COLOR = "#E2EFDA"  # cells the workbook computes (green, locked)
 DASH = "—"
+PERCENT_TYPED = '0.##"%"'  # a value in % typed as its number: the sign is shown, the cell holds 90, not 0.9
 LINE = 15  # points per line of wrapped text
 
 
@@ -147,7 +148,10 @@ def _table_cell(book: Any, w: SheetWriter, f: Any, r: int, c: int, value: Any, i
         write_formula(w, r, c, formula, computed_format(book, f), values.get(f.key))
         return
     locked = f.issued and issued
-    w.value(r, c, value, value_format(book, f, locked))
+    fmt = value_format(book, f, locked)
+    if f.kind.name == "actual" and not qualitative and item.value is not None and item.value.unit == "%":
+        fmt = book.styles.cell("fill", align="center", num_format=PERCENT_TYPED)  # (typed as 90, shown 90%)
+    w.value(r, c, value, fmt)
     if not locked:
         dv = _row_validation(book, f, qualitative, values.get("points"))
         if dv is not None:
