@@ -21,7 +21,7 @@ from .blocks import WRITERS, validation, value_format
 
 COMPUTED_COLOR = "#E2EFDA"  # cells the workbook computes (green, locked)
 DASH = "—"
-PERCENT_TYPED = '0.##"%"'  # a value in % typed as its number: the sign is shown, the cell holds 90, not 0.9
+PERCENT_TYPED = 'General"%"'  # a value in % typed as its number: the sign is shown, the cell holds 90, not 0.9
 LINE = 15  # points per line of wrapped text
 
 
@@ -129,7 +129,7 @@ def write_issued_table(book: Any, w: SheetWriter, place: Any, obj: Any, issued: 
                 key = f"{f.key}.{part}" if part else f.key
                 pf = book.template.fields.field(key, "indicator")
                 _table_cell(book, w, pf, r, col_of[key], value, item, refs, values, issued)
-                lines = max(lines, _lines(value, widths[col_of[key]]))
+                lines = max(lines, _lines(value, widths[col_of[key]] * 0.9))  # (a little room: fonts differ)
         ws.set_row(r, max(place.spec.row_height, LINE * lines + 4))
     _light_colours(book, ws, place)
 
