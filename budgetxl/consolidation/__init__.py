@@ -53,19 +53,33 @@ def merge_files(inputs: Iterable[str | os.PathLike[str] | InputFile], roster: li
     missing = [p for p in [*paths, *prefer] if not Path(p).exists()]
     if missing:
         raise BudgetxlError("file-not-found", path=str(missing[0]))
-    tables = template or load_template()
     spool = tempfile.TemporaryDirectory(prefix="budgetxl-spool-")
     workdir = Path(tempfile.mkdtemp(prefix="budgetxl-merge-"))
     try:
         files = [f for p in inputs for f in ([p] if isinstance(p, InputFile) else collect_inputs([p], workdir))]
         if paths and not files:  # (no input at all is an empty consolidation: every roster unit missing)
             raise usage_error("usage.no-workbook")
+        tables = template or inputs_template(files)
         entries = run_ingest(files, template, tables, jobs, progress, spool.name)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     cons = decide(entries, roster, tables, prefer, include_invalid)
     cons.spool = spool
     return cons
+
+
+def inputs_template(files: list[InputFile]) -> Template:
+    """The form of a batch (its consolidated columns): the first readable workbook's, at its month
+    (a batch of monitoring returns is consolidated as monitoring); the default form when none reads."""
+    from ..workbook.reader import read_workbook
+
+    for inp in files:
+        if inp.error is None and inp.path.suffix.lower() != ".json":
+            try:
+                return read_workbook(inp.path).template
+            except BudgetxlError:
+                continue
+    return load_template()
 
 
 @dataclass

@@ -21,6 +21,7 @@ from ..form import Template
 from ..form import consolidated as C
 from ..model import Submission
 from .ingest import Ingested
+from .stage import stage_values
 from .status import (STATUS_DUPLICATE, STATUS_INCLUDED_INVALID, STATUS_INVALID, STATUS_MISSING, STATUS_NOT_IN_ROSTER,
                      STATUS_SUBMITTED, STATUS_SUPERSEDED, STATUS_UNKNOWN_UNIT, STATUS_UNREADABLE)
 
@@ -96,7 +97,8 @@ class Consolidation:
         valid = {u.code for u in self.units if u.entry is not None and u.entry.valid}
         return {"expected": expected, "received": len(received), "valid": len(valid),
                 "counted": len(self.counted), "missing": [u.code for u in self.units if u.status == STATUS_MISSING],
-                "files": len(self.entries), **self.totals()}
+                "files": len(self.entries), **self.totals(),
+                **stage_values([e.stats.get("stage", {}) for e in self.counted_entries()], self.template)}
 
     def write(self, path: str | os.PathLike[str] | None = None, data_dir: str | os.PathLike[str] | None = None,
               lang: str = "zh", jobs: int = 1) -> list[Path]:

@@ -24,6 +24,7 @@ from ..form import consolidated as C
 from ..messages import message
 from ..model import Submission
 from ..workbook.validate import validate_file
+from .stage import unit_stage
 
 
 @dataclass
@@ -91,6 +92,8 @@ def stats(doc: Submission, t: Template) -> dict[str, Any]:
     }
     for f in C.amount_fields(t):
         out[f.column_key] = sum((f.get(p) or Decimal(0) for p in doc.projects), Decimal(0))
+    if t.stage is not None:
+        out["stage"] = unit_stage(doc, t)  # 执行率, lights, 总分 (consolidation.stage)
     return out
 
 

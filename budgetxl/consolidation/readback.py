@@ -48,6 +48,8 @@ class _Sheet:
 
 def _fields(sheet: _Sheet, row: list[Any], fields: list[Any], template: Template, data: dict[str, Any]) -> None:
     for f in fields:
+        if not f.stored:
+            continue  # (a computed column: shown, never data)
         cols = C.field_columns(f, template)
         if cols and any(c.header in sheet.header for c in cols):
             f.set(data, f.kind.from_columns([sheet.get(row, c.header) for c in cols]))
@@ -90,6 +92,7 @@ def read_consolidated(path: str | os.PathLike[str], template: Template | None = 
         if not data.get("template"):
             data.pop("template", None)  # (no template columns: the default template applies)
         data["projects"] = {}
+        data["stage"] = t.stage_kind
         docs[cell_text(units.get(r, code_header)) or ""] = data
     project_no = message("col.project_no", t.language)
     cp = table.checkpoints

@@ -25,6 +25,7 @@ from ..form.kinds import AMOUNT_FORMAT, NUMBER_FORMATS
 from ..messages import message
 from ..workbook.stream import StreamedTable, splice
 from ..workbook.xlsx import SheetWriter, Styles, new_workbook, table_sheet
+from .stage import colour_lights, stage_values, write_stage_chart
 from .status import STATUS_DUPLICATE, STATUS_INCLUDED_INVALID, STATUS_SUPERSEDED, status_text
 
 if TYPE_CHECKING:  # (a Consolidation writes itself through this module)
@@ -106,6 +107,7 @@ class WorkbookSink:
         for e in self.cons.counted_entries():
             level1.update(e.stats["level1"])
         _write_charts(self.wb, self.st, self.t, self.summary_rows, level1)
+        colour_lights(self.wb, self.indicators, self.t)
         self.wb.close()
         splice(self.tmp, streamed)
         return []
@@ -133,13 +135,19 @@ def _write_summary(wb: Any, st: Styles, cons: Consolidation, lang: str) -> int:
             for k in totals:
                 row[k] = e.stats.get(k, 0)
                 totals[k] += e.stats.get(k, 0)
+            row.update(stage_values([e.stats.get("stage", {})], cons.template))
         t.add(row, flagged=u.status == STATUS_INCLUDED_INVALID)
     last = t.row
     header = st.cell("header")
     amount = st.cell("header", num_format=AMOUNT_FORMAT)
     t.w.text(last, 0, message("col.total-row", cons.template.language), header)
+    stage = stage_values([e.stats.get("stage", {}) for e in cons.counted_entries()], cons.template)
     for c, col in enumerate(t.cols):
-        if col.key in totals:
+        if col.key in stage:
+            value = stage[col.key]
+            fmt = st.cell("header", num_format=NUMBER_FORMATS.get(col.type, "General"))
+            t.w.value(last, c, value, fmt)
+        elif col.key in totals:
             letter = col_letter(c)
             value = totals[col.key]
             t.ws.write_formula(last, c, f"=SUM({letter}2:{letter}{last})", amount if col.type == "amount" else header,
@@ -238,3 +246,4 @@ def _write_charts(wb: Any, st: Styles, t: Any, summary_rows: int, level1: Counte
         column.set_legend({"none": True})
         column.set_size({"width": 720, "height": 320})
         ws.insert_chart(1, 3, column)
+    write_stage_chart(wb, ws, t, summary_rows, 21 + max(320, 22 * summary_rows + 80) // 20)  # (below the others)

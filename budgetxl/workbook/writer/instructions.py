@@ -6,6 +6,7 @@ from typing import Any
 
 from ..xlsx import SheetWriter, text_width
 from .book import Book
+from .stage_blocks import COMPUTED_COLOR
 
 
 def instruction_lines(t: Any) -> list[str]:
@@ -31,6 +32,9 @@ def write_instructions(book: Book, ws: Any) -> None:
     ws.write_string(r, 1, book.text("workbook.legend"), st.get(bold=True))
     ws.write_string(r + 1, 1, book.text("workbook.legend-fill"), st.cell("fill"))
     ws.write_string(r + 2, 1, book.text("workbook.legend-issued"), st.cell("issued"))
+    t = book.template
+    if any(not f.stored for s in ("project", "indicator") for f in t.fields.scope(s)):  # (a form that computes)
+        ws.write_string(r + 3, 1, book.text("workbook.legend-computed"), st.cell("issued", bg_color=COMPUTED_COLOR))
     ws.protect("")
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
