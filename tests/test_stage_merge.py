@@ -139,3 +139,45 @@ def test_the_demo_sends_back_what_fails_in_each_stage(demo):
         assert len(returned) == 1
         issued = list((demo / stage / "1-下发").glob("*.xlsx"))
         assert len(issued) == 15 and len(list((demo / stage / "2-收件箱").glob("*.xlsx"))) == 14
+
+
+def test_a_file_of_another_stage_or_month_is_listed_never_counted(demo, tmp_path):
+    """A targets workbook and a self-evaluation among July's monitoring returns (and a month-8
+    return): the batch is consolidated as monitoring to month 7; the others are listed with the
+    status 其他表式 and a message naming both forms, and count in no total; --strict refuses."""
+    import shutil
+    import subprocess
+    import sys
+
+    from budgetxl import merge_files
+    from budgetxl.workbook.writer import generate_workbook
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    monitor = sorted((demo / "5-运行监控" / "2-收件箱").glob("*.xlsx"))
+    for f in monitor[:2]:
+        shutil.copy(f, inbox / f.name)
+    stray = [next((demo / "2-收件箱").glob(f"{monitor[2].name[:6]}*.xlsx")),
+             next((demo / "6-绩效自评" / "2-收件箱").glob(f"{monitor[3].name[:6]}*.xlsx"))]
+    for f in stray:
+        shutil.copy(f, inbox / f.name)
+    august = read_workbook(monitor[4]).doc
+    august.month = 8
+    generate_workbook(august, inbox / "z-august.xlsx")
+    cons = merge_files([inbox])
+    assert cons.template.id == "perf-monitor" and cons.template.month == 7
+    assert sorted(u.code for u in cons.counted) == sorted(f.name[:6] for f in monitor[:2])
+    others = sorted((e for e in cons.entries if e.status == "other-form"), key=lambda e: e.display)
+    assert [Path(e.display).name for e in others] == sorted([*(f.name for f in stray), "z-august.xlsx"])
+    texts = [e.error_message("zh") for e in others]
+    assert "这是预算绩效目标表，本次汇总的是绩效运行监控表（截至7月）" in texts[0]
+    assert "这是项目支出绩效自评表" in texts[1] and "绩效运行监控表（截至8月）" in texts[2]
+    assert cons.summary()["projects"] == sum(len(read_workbook(f).doc.projects) for f in monitor[:2])
+    assert not cons.complete
+    out = tmp_path / "汇总.xlsx"
+    cons.write(out)
+    assert (sheet(out, "报送情况")["状态"] == "其他表式，未计入").sum() == 3
+    assert (sheet(out, "校验问题")["规则"] == "other-form").sum() == 3
+    res = subprocess.run([sys.executable, "-m", "budgetxl", "merge", str(inbox), "-o", str(tmp_path / "s.xlsx"),
+                          "--strict", "--lang", "en"], capture_output=True, text=True)
+    assert res.returncode == 1 and res.stdout.count("another form, not counted") == 3

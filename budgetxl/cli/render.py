@@ -73,6 +73,9 @@ def render_merge_summary(cons: Any, written: list[Path], lang: str = "zh", stric
         shown = Path(u.entry.display.split("!")[-1]).name if u.entry else ""
         table.add_row(u.code, u.name or "", f"[{colour}]{status_text(u.status, lang)}[/{colour}]", shown)
     console.print(table)
+    for e in cons.entries:  # files that reached no unit's row: unreadable, or another stage's form
+        if e.error:
+            console.print(f"[red]✗ {status_text(e.status, lang)}[/red]: {e.error_message(lang)}")
     expected = s["expected"] if s["expected"] is not None else "-"
     console.print(message("merge.counts", lang, expected=expected, received=s["received"], valid=s["valid"],
                           counted=s["counted"], files=s["files"]))

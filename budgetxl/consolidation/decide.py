@@ -23,7 +23,8 @@ from ..model import Submission
 from .ingest import Ingested
 from .stage import stage_values
 from .status import (STATUS_DUPLICATE, STATUS_INCLUDED_INVALID, STATUS_INVALID, STATUS_MISSING, STATUS_NOT_IN_ROSTER,
-                     STATUS_SUBMITTED, STATUS_SUPERSEDED, STATUS_UNKNOWN_UNIT, STATUS_UNREADABLE)
+                     STATUS_OTHER_FORM, STATUS_SUBMITTED, STATUS_SUPERSEDED, STATUS_UNKNOWN_UNIT,
+                     STATUS_UNREADABLE)
 
 @dataclass
 class UnitRow:
@@ -63,7 +64,7 @@ class Consolidation:
     def complete(self) -> bool:
         """Every unit submitted a valid file and every file was read (what --strict asks)."""
         return all(u.status == STATUS_SUBMITTED for u in self.units) and not any(
-            e.status in (STATUS_UNREADABLE, STATUS_UNKNOWN_UNIT) for e in self.entries)
+            e.status in (STATUS_UNREADABLE, STATUS_UNKNOWN_UNIT, STATUS_OTHER_FORM) for e in self.entries)
 
     def payloads(self) -> Iterator[dict[str, Any]]:
         """The counted units' spooled data, one at a time, in unit order."""
@@ -119,7 +120,7 @@ def _by_file(entries: list[Ingested]) -> dict[str, list[Ingested]]:
         if e.sha256:
             by_hash[e.sha256] = e
         if e.error is not None:
-            e.status = STATUS_UNREADABLE
+            e.status = e.status or STATUS_UNREADABLE  # (other-form, set by ingest, stays)
         elif not e.unit_code:
             e.status = STATUS_UNKNOWN_UNIT
         else:

@@ -26,7 +26,7 @@ from ..messages import message
 from ..workbook.stream import StreamedTable, splice
 from ..workbook.xlsx import SheetWriter, Styles, new_workbook, table_sheet
 from .stage import colour_lights, stage_values, write_stage_chart
-from .status import STATUS_DUPLICATE, STATUS_INCLUDED_INVALID, STATUS_SUPERSEDED, status_text
+from .status import STATUS_DUPLICATE, STATUS_INCLUDED_INVALID, STATUS_OTHER_FORM, STATUS_SUPERSEDED, status_text
 
 if TYPE_CHECKING:  # (a Consolidation writes itself through this module)
     from .decide import Consolidation
@@ -190,8 +190,8 @@ def _finding_rows(cons: Consolidation, lang: str):
     for e in cons.entries:
         unit = dict(e.stats.get("unit", {}))
         if e.error:
-            yield {"file": e.display, "rule": "unreadable", "severity": message("severity.error", lang),
-                   "message": e.error_message(lang)}
+            yield {"file": e.display, **unit, "rule": e.status if e.status == STATUS_OTHER_FORM else "unreadable",
+                   "severity": message("severity.error", lang), "message": e.error_message(lang)}
         for f in e.findings:
             yield {"file": e.display, **unit, "rule": f.rule, "severity": message(f"severity.{f.severity}", lang),
                    "sheet": f.sheet, "cell": f.cell, "message": f.message(lang)}

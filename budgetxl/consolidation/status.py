@@ -13,6 +13,7 @@ STATUS_UNREADABLE = "unreadable"
 STATUS_UNKNOWN_UNIT = "unknown-unit"
 STATUS_NOT_IN_ROSTER = "not-in-roster"
 STATUS_INCLUDED_INVALID = "included-invalid"
+STATUS_OTHER_FORM = "other-form"  # another stage's (or month's) form: consolidated apart
 
 
 def status_text(status: str, lang: str = "zh") -> str:
