@@ -246,3 +246,23 @@ def test_the_self_evaluation_can_be_issued_from_the_monitoring_consolidation(dem
     assert made.documents and all(d.stage == "selfeval" for d in made.documents)
     for d in made.documents:
         assert d == stage_document(targets[d.unit.code], SELF)
+
+
+def test_split_refuses_a_later_stage_consolidation_in_one_line(demo_run, tmp_path):
+    """split makes next year's targets from a consolidation of targets; a monitoring or
+    self-evaluation consolidation (or a stage document) has no next cycle: one line, exit 2,
+    nothing written. The targets consolidation of the same year still splits."""
+    out, res = demo_run
+    assert res.returncode == 0, res.stderr
+    for folder, name, form in (("5-运行监控", "绩效运行监控表汇总.xlsx", "绩效运行监控表"),
+                               ("6-绩效自评", "项目支出绩效自评表汇总.xlsx", "项目支出绩效自评表")):
+        r = subprocess.run([sys.executable, "-m", "budgetxl", "split", str(out / folder / "4-汇总" / name),
+                            "-o", str(tmp_path / folder), "--year", "2025"], capture_output=True, text=True)
+        assert r.returncode == 2 and r.stderr.strip().splitlines() == [r.stderr.strip()], r.stderr
+        assert f"这是{form}的汇总" in r.stderr and "Traceback" not in r.stderr
+        assert not (tmp_path / folder).exists()
+    with pytest.raises(api.BudgetxlError) as exc:
+        api.split_documents([sg.filled("selfeval")], tmp_path / "api")
+    assert exc.value.key == "split-later-stage" and not (tmp_path / "api").exists()
+    made = api.split_consolidated(out / "4-汇总" / "汇总.xlsx", tmp_path / "targets", year=2025)
+    assert made.outputs and all("2025年绩效目标表" in p.name for p in made.outputs)

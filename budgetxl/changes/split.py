@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..consolidation.readback import read_consolidated
+from ..errors import BudgetxlError
 from ..files.tables import load_budget_list
 from ..form import Template, template_for
+from ..form.template import document_template
 from ..model import Submission
 from ..workbook.writer import generate_workbook, workbook_filename
 from .change import Change
@@ -33,9 +35,12 @@ def split_documents(docs: list[Submission], outdir: str | os.PathLike[str], year
     """One pre-filled workbook per document for the next cycle (what :func:`split_consolidated`
     does with the documents it reads back; ``budgetxl split --from-published`` gives imported ones)."""
     budgets = load_budget_list(budget) if budget else None
+    forms = [template or template_for(doc.template.id if doc.template else None) for doc in docs]
+    for doc, t in zip(docs, forms):  # a later stage's documents have no next cycle (checked before any output)
+        if t.stage is not None or doc.stage != "targets":
+            raise BudgetxlError("split-later-stage", form=(t if t.stage else document_template(doc)).template.title)
     result = SplitResult()
-    for doc in docs:
-        t = template or template_for(doc.template.id if doc.template else None)
+    for doc, t in zip(docs, forms):
         data = doc.model_dump(by_alias=True)
         data["template"] = {"id": t.id, "version": t.version}
         if year is not None:
