@@ -181,3 +181,17 @@ def test_a_file_of_another_stage_or_month_is_listed_never_counted(demo, tmp_path
     res = subprocess.run([sys.executable, "-m", "budgetxl", "merge", str(inbox), "-o", str(tmp_path / "s.xlsx"),
                           "--strict", "--lang", "en"], capture_output=True, text=True)
     assert res.returncode == 1 and res.stdout.count("another form, not counted") == 3
+
+
+@pytest.mark.parametrize("folder, name", [("5-运行监控", "绩效运行监控表汇总.xlsx"),
+                                          ("6-绩效自评", "项目支出绩效自评表汇总.xlsx")])
+def test_read_consolidated_gives_back_each_counted_return_in_its_own_form(demo, folder, name):
+    """read_consolidated with no template reads a later stage's consolidation in that stage's form
+    (its 模板 column, at its month): every counted unit's document is the one it returned."""
+    from budgetxl import read_consolidated
+
+    docs = {d.unit.code: d for d in read_consolidated(demo / folder / "4-汇总" / name)}
+    returns = counted_returns(demo / folder, demo / folder / "4-汇总" / name)
+    assert set(docs) == set(returns)
+    assert all(docs[code] == doc for code, doc in returns.items())
+    assert {d.stage for d in docs.values()} == {"monitor" if folder.startswith("5") else "selfeval"}

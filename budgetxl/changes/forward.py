@@ -20,7 +20,7 @@ from typing import Any
 from ..consolidation.readback import read_consolidated
 from ..errors import BudgetxlError, ReadError, usage_error
 from ..files.tables import RosterUnit, load_budget_list
-from ..form import DEFAULT_TEMPLATE, Template, builtin_templates, load_template
+from ..form import Template, load_template
 from ..form.scorecard import effective_points
 from ..form.template import STAGE_TEMPLATES
 from ..model import Submission
@@ -65,20 +65,7 @@ def load_sources(path: str | os.PathLike[str], template: Template | None = None)
     except ReadError as exc:
         if exc.key != "is-consolidated":
             raise
-    return _consolidated(p, template)
-
-
-def _consolidated(path: Path, template: Template | None) -> list[Submission]:
-    """A consolidated workbook's units, read in the form it was consolidated in (its 模板 column:
-    the targets, or a later stage's at its month)."""
-    docs = read_consolidated(path, template)
-    ref = docs[0].template.id if docs and docs[0].template else None
-    if template is not None or ref not in builtin_templates() or ref == DEFAULT_TEMPLATE:
-        return docs
-    t = load_template(ref)
-    docs = read_consolidated(path, t)
-    month = docs[0].month if docs else None
-    return read_consolidated(path, t.at_month(month)) if month and month != t.month else docs
+    return read_consolidated(p, template)  # (in the form it was consolidated in)
 
 
 def _lines(goals: list[str]) -> list[str]:
