@@ -1,4 +1,4 @@
-"""budgetxl: the budget performance-target cycle (预算绩效目标) in Excel workbooks.
+"""budgetxl: the budget performance cycle (绩效目标, 运行监控, 绩效自评) in Excel workbooks.
 
 The library, in a few lines (see docs/python-api.md):
 
@@ -15,10 +15,11 @@ from .version import __version__
 
 __all__ = [
     "BudgetxlError", "Consolidation", "FileReport", "Finding", "InputFile", "ReadError", "ReadResult", "Report",
-    "Submission", "Template", "TemplateError", "annotate_copy", "diff_documents", "generate_workbook",
-    "generate_workbooks", "import_published", "issue_documents", "load_document", "load_roster", "load_template",
-    "merge_files", "read_budget_list", "read_consolidated", "read_workbook", "split_consolidated", "split_documents", "sync_workbook",
-    "validate_document", "validate_file", "validate_paths", "__version__",
+    "Submission", "Template", "TemplateError", "annotate_copy", "diff_documents", "generate_stage",
+    "generate_workbook", "generate_workbooks", "import_published", "issue_documents", "load_document", "load_roster",
+    "load_template", "merge_files", "read_budget_list", "read_consolidated", "read_workbook", "score_document",
+    "split_consolidated", "split_documents", "stage_document", "sync_workbook", "validate_document", "validate_file",
+    "validate_paths", "__version__",
 ]
 
 

@@ -8,8 +8,8 @@ for people is rendered from the returned data (``Finding.message(lang)``, ``Repo
 
 from __future__ import annotations
 
-from .changes import (Change, SplitResult, SyncResult, diff_documents, split_consolidated, split_documents,
-                      sync_document, sync_workbook)
+from .changes import (Change, SplitResult, StageResult, SyncResult, diff_documents, generate_stage,
+                      split_consolidated, split_documents, stage_document, sync_document, sync_workbook)
 from .consolidation import Consolidation, MergeResult, check_output, merge, merge_files, read_consolidated, status_text
 from .errors import BudgetxlError, ReadError, TemplateError
 from .files.inputs import WORKBOOK_SUFFIXES, InputFile, collect_inputs
@@ -34,29 +34,53 @@ def max_file_bytes() -> int:
 
 
 def template_for_document(doc: Submission) -> Template:
-    """The template a document is held in: the one it names, else the default."""
-    from .form import template_for
+    """The template a document is held in: the built-in one it names, else its stage's form (a
+    monitoring document's at its month)."""
+    from .form.template import document_template
 
-    return template_for(doc.template.id if doc.template else None)
+    return document_template(doc)
 
 
 def indicator_csv(doc: Submission, template: Template | None = None) -> str:
     """A document's indicator rows as CSV (the columns of the consolidated indicator table;
     UTF-8 with BOM for Excel, formula-looking text kept text)."""
     from .consolidation.datafiles import rows_to_csv
-    from .form import consolidated, template_for
+    from .form import consolidated
+    from .form.template import document_template
 
-    t = template or template_for(doc.template.id if doc.template else None)
+    t = template or document_template(doc)
     return rows_to_csv(consolidated.indicator_rows(doc, t), [c.key for c in consolidated.indicator_columns(t)])
+
+
+def score_document(doc: Submission, template: Template | None = None) -> list[dict]:
+    """A later stage's computed cells, as its workbook computes them: per project its code, name,
+    执行率 and (self-evaluation) 总分 and 评价等级, and per indicator its 分值, 得分 or 序时进度 light;
+    keyed as the data files' columns (``rate_total``, ``total_score``, ``grade``, ``points``,
+    ``score``, ``light``). Nothing for a targets document."""
+    from .form.scorecard import scorecard
+    from .form.template import document_template
+
+    t = (template or document_template(doc)).at_month(doc.month)
+    table = t.fields
+    shown = {s: [f for f in table.scope(s) if f.column_key and (not f.stored or f.kind.name == "score"
+                                                                or f.key == "points")] for s in ("project", "indicator")}
+    out = []
+    for p, card in zip(doc.projects, scorecard(doc, t)):
+        row = {"code": p.code, "name": p.name, **{f.column_key: card.value(f.key) for f in shown["project"]}}
+        row["indicators"] = [{"name": ind.name, **{f.column_key: card.value(f.key, k) for f in shown["indicator"]}}
+                             for k, ind in enumerate(p.indicators)]
+        out.append(row)
+    return out
 
 
 __all__ = [
     "BudgetList", "BudgetxlError", "Change", "Consolidation", "FileReport", "Finding", "InputFile", "MergeResult",
-    "ReadError", "ReadResult", "Report", "RosterUnit", "SplitResult", "Submission", "SyncResult", "Template",
-    "TemplateError", "WORKBOOK_SUFFIXES", "annotate_copy", "builtin_templates", "check_output", "collect_inputs",
-    "diff_documents", "generate_workbook", "generate_workbooks", "indicator_csv", "issue_documents",
-    "load_budget_list", "load_document", "load_roster", "load_template", "max_file_bytes", "merge", "merge_files",
-    "read_budget_list", "read_consolidated", "read_workbook", "split_consolidated", "split_documents",
-    "status_text", "sync_document", "sync_workbook", "template_for_document", "validate_document", "validate_file",
+    "ReadError", "ReadResult", "Report", "RosterUnit", "SplitResult", "StageResult", "Submission", "SyncResult",
+    "Template", "TemplateError", "WORKBOOK_SUFFIXES", "annotate_copy", "builtin_templates", "check_output",
+    "collect_inputs", "diff_documents", "generate_stage", "generate_workbook", "generate_workbooks", "indicator_csv",
+    "issue_documents", "load_budget_list", "load_document", "load_roster", "load_template", "max_file_bytes", "merge",
+    "merge_files", "read_budget_list", "read_consolidated", "read_workbook", "score_document", "split_consolidated",
+    "split_documents", "stage_document", "status_text", "sync_document", "sync_workbook", "template_for_document",
+    "validate_document", "validate_file",
     "validate_paths", "workbook_filename",
 ]

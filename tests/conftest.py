@@ -116,3 +116,16 @@ def soffice() -> Callable[..., list[Path]]:
     if SOFFICE is None:
         pytest.skip("soffice (LibreOffice) is not installed")
     return soffice_convert
+
+
+# ---- the demo ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """``budgetxl demo`` run once per session (the whole year): its folder and its output."""
+    import sys
+
+    out = tmp_path_factory.mktemp("demo") / "demo"
+    res = subprocess.run([sys.executable, "-m", "budgetxl", "demo", "-o", str(out)], capture_output=True, text=True,
+                         encoding="utf-8", timeout=600)
+    return out, res

@@ -200,11 +200,10 @@ def test_validate_annotate_writes_a_copy_and_never_touches_input(tmp_path):
     assert read_workbook(out).doc == read_workbook(wb).doc
 
 
-def test_demo_runs_the_whole_cycle(tmp_path):
+def test_demo_runs_the_whole_cycle(demo_run):
     import python_calamine as pc
 
-    out = tmp_path / "demo"
-    res = run("demo", "-o", str(out))
+    out, res = demo_run
     assert res.returncode == 0, res.stderr
     issued = sorted((out / "1-下发").glob("*.xlsx"))
     assert len(issued) == 18

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import json
+from decimal import Decimal
 import re
 import shutil
 from pathlib import Path
@@ -39,12 +40,18 @@ def test_submission_doc_examples_are_valid_documents():
     schema = submission_schema()
     text = (ROOT / "docs" / "submission.md").read_text(encoding="utf-8")
     examples = re.findall(r"```json\n(.*?)```", text, re.S)
-    assert len(examples) == 2
+    assert len(examples) == 3  # the full targets document, the issued-only one, a self-evaluation
     for example in examples:
         data = json.loads(example)
         jsonschema.validate(data, schema)
         doc = Submission.from_json(example)
         assert doc.unit.code == "414001" and doc.projects
+        if doc.stage != "targets":  # what the text says the workbook computes from it
+            from budgetxl import score_document
+
+            (p,) = score_document(doc)
+            assert (p["rate_total"], p["budget_score"], p["total_score"], p["grade"]) == (
+                Decimal("85.71"), Decimal("8.57"), Decimal("88.57"), "良")
     seed = json.loads((ROOT / "examples" / "juluxian-2024.json").read_text(encoding="utf-8"))
     jsonschema.validate(seed, schema)
     jsonschema.validate(Submission.from_json(json.dumps(seed)).to_data(), schema)  # what budgetxl writes

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..form import Template, template_for
+from ..form import Template
+from ..form.template import document_template
 from ..form.matching import keys, match_projects
 from ..model import value_at
 from .change import plain
@@ -76,7 +77,7 @@ def _ind_data(ind: Any) -> dict[str, Any]:
 
 def diff_documents(old: Any, new: Any, template: Template | None = None) -> dict[str, Any]:
     """Projects added/removed, fields changed, indicators added/removed/changed."""
-    t = template or template_for(new.template.id if new.template else None)
+    t = template or document_template(new)
     table = t.fields
     unit_fields = _compared(t, "unit")
     lists = {"unit": [b.key for b in table.lists["unit"]], "project": [b.key for b in table.lists["project"]]}

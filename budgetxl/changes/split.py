@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from ..consolidation.readback import read_consolidated, read_consolidated_units
+from ..errors import BudgetxlError
 from ..files.tables import BudgetList, read_budget_list
 from ..form import Template, template_for
+from ..form.template import document_template
 from ..model import Submission
 from ..workbook.writer import generate_workbook, workbook_filename
 from .change import Change
@@ -87,6 +89,7 @@ def split_documents(docs: list[Submission], outdir: str | os.PathLike[str], year
     """One pre-filled workbook per document (and per unit of ``units`` without one) for the next
     cycle: what :func:`split_consolidated` does with the documents it reads back; ``budgetxl split
     --from-published`` gives imported ones."""
+    _refuse_later_stage(docs, template)
     plan = budget if isinstance(budget, BudgetList) or budget is None else read_budget_list(budget)
     by_code = {d.unit.code or "": d for d in docs}
     order = [*(getattr(u, "code", "") for u in units or []), *(c for c in by_code if c not in {
@@ -114,6 +117,14 @@ def split_documents(docs: list[Submission], outdir: str | os.PathLike[str], year
         result.units.append(UnitIssue(code, new.unit.name, source, getattr(listed, "status", None), len(new.projects),
                                       [p.name or "" for p in new.projects if not p.code]))
     return result
+
+
+def _refuse_later_stage(docs: list[Submission], template: Template | None) -> None:
+    """A monitoring or self-evaluation document has no next cycle (refused before any output)."""
+    for doc in docs:
+        t = template or template_for(doc.template.id if doc.template else None)
+        if t.stage is not None or doc.stage != "targets":
+            raise BudgetxlError("split-later-stage", form=(t if t.stage else document_template(doc)).template.title)
 
 
 def _blank(unit: Any, year: int | None) -> Submission:

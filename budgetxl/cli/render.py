@@ -78,7 +78,7 @@ def render_merge_summary(cons: Any, written: list[Path], lang: str = "zh", stric
                           counted=s["counted"], files=s["files"]))
     amounts = {k: format_number(s.get(k, 0)) for k in ("total", "fiscal", "other")}
     console.print(message("merge.totals", lang, projects=s["projects"], indicators=s["indicators"], **amounts))
-    _render_uncounted(console, cons, lang)
+    _render_uncounted(console, cons, lang)  # (unreadable files and another stage's forms among them)
     if strict_failed:
         console.print(f"[red]{message('merge.strict-failed', lang)}[/red]")
     for p in written:

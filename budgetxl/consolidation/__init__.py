@@ -21,7 +21,8 @@ from ..files.tables import RosterUnit
 from ..form import Template, load_template
 from .decide import Consolidation, UnitRow, decide
 from .status import (STATUS_DUPLICATE, STATUS_INCLUDED_INVALID, STATUS_INVALID, STATUS_MISSING, STATUS_NOT_IN_ROSTER,
-                     STATUS_SUBMITTED, STATUS_SUPERSEDED, STATUS_UNKNOWN_UNIT, STATUS_UNREADABLE, status_text)
+                     STATUS_OTHER_FORM, STATUS_SUBMITTED, STATUS_SUPERSEDED, STATUS_UNKNOWN_UNIT, STATUS_UNREADABLE,
+                     status_text)
 from .ingest import Ingested, ingest
 from .readback import read_consolidated
 
@@ -46,26 +47,46 @@ def merge_files(inputs: Iterable[str | os.PathLike[str] | InputFile], roster: li
     :class:`InputFile`: a file with the name and time to show for it (the portal merges stored
     copies under the names they were sent with and the times they arrived).
     ``template`` validates every file (default: each file's own) and gives the consolidated
-    columns (default: the default template)."""
+    columns (default: the form of the first readable input). A file of another stage's form (or
+    another month's) is listed with the status ``other-form`` and never counted."""
     inputs = list(inputs)
     prefer = [str(p) for p in prefer]
     paths = [p for p in inputs if not isinstance(p, InputFile)]
     missing = [p for p in [*paths, *prefer] if not Path(p).exists()]
     if missing:
         raise BudgetxlError("file-not-found", path=str(missing[0]))
-    tables = template or load_template()
     spool = tempfile.TemporaryDirectory(prefix="budgetxl-spool-")
     workdir = Path(tempfile.mkdtemp(prefix="budgetxl-merge-"))
     try:
         files = [f for p in inputs for f in ([p] if isinstance(p, InputFile) else collect_inputs([p], workdir))]
         if paths and not files:  # (no input at all is an empty consolidation: every roster unit missing)
             raise usage_error("usage.no-workbook")
+        tables = template or inputs_template(files)
         entries = run_ingest(files, template, tables, jobs, progress, spool.name)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     cons = decide(entries, roster, tables, prefer, include_invalid)
     cons.spool = spool
     return cons
+
+
+def inputs_template(files: list[InputFile]) -> Template:
+    """The form of a batch (its consolidated columns): the first readable input's, at its month
+    (a batch of monitoring returns is consolidated as monitoring); the default form when none reads."""
+    from ..form.template import document_template
+    from ..workbook.documents import JSON_SUFFIXES, load_document
+    from ..workbook.reader import read_workbook
+
+    for inp in files:
+        if inp.error is not None:
+            continue
+        try:
+            if inp.path.suffix.lower() in JSON_SUFFIXES:
+                return document_template(load_document(inp.path))
+            return read_workbook(inp.path).template
+        except BudgetxlError:
+            continue
+    return load_template()
 
 
 @dataclass
@@ -100,6 +121,6 @@ def merge(inputs: Iterable[str | os.PathLike[str]], output: str | os.PathLike[st
 __all__ = [
     "Consolidation", "Ingested", "InputFile", "MergeResult", "UnitRow", "check_output", "decide", "merge", "merge_files",
     "read_consolidated", "status_text", "STATUS_DUPLICATE", "STATUS_INCLUDED_INVALID", "STATUS_INVALID",
-    "STATUS_MISSING", "STATUS_NOT_IN_ROSTER", "STATUS_SUBMITTED", "STATUS_SUPERSEDED", "STATUS_UNKNOWN_UNIT",
-    "STATUS_UNREADABLE",
+    "STATUS_MISSING", "STATUS_NOT_IN_ROSTER", "STATUS_OTHER_FORM", "STATUS_SUBMITTED", "STATUS_SUPERSEDED",
+    "STATUS_UNKNOWN_UNIT", "STATUS_UNREADABLE",
 ]

@@ -89,7 +89,8 @@ class DataSink:
 
         self.subs.write("]")
         written: list[Path] = []
-        arrow_type = {"text": pa.string(), "amount": pa.float64(), "percent": pa.float64(), "int": pa.int64()}
+        arrow_type = {"text": pa.string(), "amount": pa.float64(), "percent": pa.float64(), "int": pa.int64(),
+                      "number": pa.float64()}
         for name, (cols, _, _, _, raw_fh, raw_path, json_fh) in self.tables.items():
             json_fh.write("]")
             raw_fh.close()  # (the exit stack closes it again, harmlessly)

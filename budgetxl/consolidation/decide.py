@@ -21,8 +21,10 @@ from ..form import Template
 from ..form import consolidated as C
 from ..model import Submission
 from .ingest import Ingested
+from .stage import stage_values
 from .status import (STATUS_DUPLICATE, STATUS_INCLUDED_INVALID, STATUS_INVALID, STATUS_MISSING, STATUS_NOT_IN_ROSTER,
-                     STATUS_SUBMITTED, STATUS_SUPERSEDED, STATUS_UNKNOWN_UNIT, STATUS_UNREADABLE)
+                     STATUS_OTHER_FORM, STATUS_SUBMITTED, STATUS_SUPERSEDED, STATUS_UNKNOWN_UNIT,
+                     STATUS_UNREADABLE)
 
 @dataclass
 class UnitRow:
@@ -62,7 +64,7 @@ class Consolidation:
     def complete(self) -> bool:
         """Every unit submitted a valid file and every file was read (what --strict asks)."""
         return all(u.status == STATUS_SUBMITTED for u in self.units) and not any(
-            e.status in (STATUS_UNREADABLE, STATUS_UNKNOWN_UNIT) for e in self.entries)
+            e.status in (STATUS_UNREADABLE, STATUS_UNKNOWN_UNIT, STATUS_OTHER_FORM) for e in self.entries)
 
     @property
     def needs_attention(self) -> bool:
@@ -109,7 +111,8 @@ class Consolidation:
         valid = {u.code for u in self.units if u.entry is not None and u.entry.valid}
         return {"expected": expected, "received": len(received), "valid": len(valid),
                 "counted": len(self.counted), "missing": [u.code for u in self.units if u.status == STATUS_MISSING],
-                "files": len(self.entries), **self.totals()}
+                "files": len(self.entries), **self.totals(),
+                **stage_values([e.stats.get("stage", {}) for e in self.counted_entries()], self.template)}
 
     def write(self, path: str | os.PathLike[str] | None = None, data_dir: str | os.PathLike[str] | None = None,
               lang: str = "zh", jobs: int = 1, city: str | None = None) -> list[Path]:
@@ -131,7 +134,7 @@ def _by_file(entries: list[Ingested]) -> dict[str, list[Ingested]]:
         if e.sha256:
             by_hash[e.sha256] = e
         if e.error is not None:
-            e.status = STATUS_UNREADABLE
+            e.status = e.status or STATUS_UNREADABLE  # (other-form, set by ingest, stays)
         elif not e.unit_code:
             e.status = STATUS_UNKNOWN_UNIT
         else:

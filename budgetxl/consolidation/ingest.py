@@ -21,9 +21,12 @@ from ..files.inputs import InputFile, saved_time, sha256_of
 from ..findings import Finding
 from ..form import Template
 from ..form import consolidated as C
-from ..messages import message
+from ..form.template import document_template
+from ..messages import Phrase, message
 from ..model import Submission
 from ..workbook.validate import validate_file
+from .stage import unit_stage
+from .status import STATUS_OTHER_FORM
 
 
 @dataclass
@@ -91,6 +94,8 @@ def stats(doc: Submission, t: Template) -> dict[str, Any]:
     }
     for f in C.amount_fields(t):
         out[f.column_key] = sum((f.get(p) or Decimal(0) for p in doc.projects), Decimal(0))
+    if t.stage is not None:
+        out["stage"] = unit_stage(doc, t)  # 执行率, lights, 总分 (consolidation.stage)
     return out
 
 
@@ -105,13 +110,27 @@ def ingest(inp: InputFile, template: Template | None, tables: Template, spool: s
         entry.error = (report.error.key, dict(report.error.args_))
         return entry
     doc = report.result.doc
-    entry.findings = report.findings
     entry.unit = doc.unit.model_dump(exclude={"extra"})
     entry.year = doc.year
+    if (doc.stage, doc.month) != (tables.stage_kind, tables.month):
+        # a targets workbook among monitoring returns (or July's among August's): its figures do
+        # not fit the batch's columns, so it is listed, never counted
+        entry.status, entry.stats = STATUS_OTHER_FORM, {"unit": C.unit_values(doc, tables)}
+        entry.error = ("merge.other-form", {"path": inp.display, "form": form_name(document_template(doc)),
+                                            "batch": form_name(tables)})
+        return entry
+    entry.findings = report.findings
     entry.project_codes = [p.code for p in doc.projects]
     entry.stats = stats(doc, tables)
     entry.payload = write_payload(doc, tables, Path(spool) if spool else None)
     return entry
+
+
+def form_name(t: Template) -> Phrase:
+    """A form as a consolidation names it: its title, and a monitoring form's month."""
+    if t.month is not None:
+        return Phrase("merge.form-month", {"title": t.template.title, "month": t.month})
+    return Phrase("merge.form", {"title": t.template.title})
 
 
 def write_payload(doc: Submission, t: Template, spool: Path | None) -> str:

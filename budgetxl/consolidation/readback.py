@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import ReadError
 from ..files.grids import cell_text, load_checked
 from ..files.intake import Limits
-from ..form import Template, load_template
+from ..form import DEFAULT_TEMPLATE, Template, builtin_templates, load_template
 from ..form import consolidated as C
 from ..messages import message
 from ..model import Submission
@@ -51,6 +51,8 @@ class _Sheet:
 
 def _fields(sheet: _Sheet, row: list[Any], fields: list[Any], template: Template, data: dict[str, Any]) -> None:
     for f in fields:
+        if not f.stored:
+            continue  # (a computed column: shown, never data)
         cols = C.field_columns(f, template)
         if cols and any(c.header in sheet.header for c in cols):
             f.set(data, f.kind.from_columns([sheet.get(row, c.header) for c in cols]))
@@ -73,10 +75,24 @@ def _number(v: Any) -> int | None:
 
 
 def read_consolidated(path: str | os.PathLike[str], template: Template | None = None) -> list[Submission]:
-    """Every unit of a consolidated workbook as a submission document, in 单位概况 order."""
-    t = template or load_template()
-    names = {w: C.sheet_name(t, w) for w in ("units", "projects", "indicators")}
+    """Every unit of a consolidated workbook as a submission document, in 单位概况 order, read in
+    ``template`` or else in the form it was consolidated in (its 模板 column: the targets, or a
+    later stage's at its month)."""
     grids, _ = load_checked(path, consolidated_limits())
+    if template is not None:
+        return _read(grids, template, path)
+    docs = _read(grids, load_template(), path)
+    ref = docs[0].template.id if docs and docs[0].template else None
+    if ref not in builtin_templates() or ref == DEFAULT_TEMPLATE:
+        return docs
+    t = load_template(ref)
+    docs = _read(grids, t, path)
+    month = docs[0].month if docs else None
+    return _read(grids, t.at_month(month), path) if month and month != t.month else docs
+
+
+def _read(grids: list[Any], t: Template, path: str | os.PathLike[str]) -> list[Submission]:
+    names = {w: C.sheet_name(t, w) for w in ("units", "projects", "indicators")}
     sheets = {g.name: _Sheet([["" if v is None else v for v in row] for row in g.rows])
               for g in grids if g.name in names.values()}
     if set(sheets) != set(names.values()):
@@ -93,6 +109,7 @@ def read_consolidated(path: str | os.PathLike[str], template: Template | None = 
         if not data.get("template"):
             data.pop("template", None)  # (no template columns: the default template applies)
         data["projects"] = {}
+        data["stage"] = t.stage_kind
         docs[cell_text(units.get(r, code_header)) or ""] = data
     project_no = message("col.project_no", t.language)
     cp = table.checkpoints

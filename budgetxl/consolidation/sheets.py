@@ -29,7 +29,8 @@ from ..workbook.stream import StreamedTable, splice
 from ..workbook.printing import PX_PER_UNIT, print_columns, setup_print
 from ..values import format_number
 from ..workbook.xlsx import SheetWriter, Styles, new_workbook, row_height, table_sheet, text_lines, text_width
-from .status import STATUS_DUPLICATE, STATUS_INCLUDED_INVALID, STATUS_SUPERSEDED, status_text
+from .stage import colour_lights, stage_values, write_stage_chart
+from .status import STATUS_DUPLICATE, STATUS_INCLUDED_INVALID, STATUS_OTHER_FORM, STATUS_SUPERSEDED, status_text
 
 if TYPE_CHECKING:  # (a Consolidation writes itself through this module)
     from .decide import Consolidation
@@ -146,6 +147,7 @@ class WorkbookSink:
         for e in self.cons.counted_entries():
             level1.update(e.stats["level1"])
         _write_charts(self.wb, self.st, self.t, self.summary_rows, level1, self.lang)
+        colour_lights(self.wb, self.indicators, self.t)
         self.wb.close()
         splice(self.tmp, streamed)
         return []
@@ -209,8 +211,11 @@ def _write_summary(wb: Any, st: Styles, cons: Consolidation, lang: str, heading:
             for k in totals:
                 row[k] = e.stats.get(k, 0)
                 totals[k] += e.stats.get(k, 0)
+            row.update(stage_values([e.stats.get("stage", {})], cons.template))
         rows.append((row, u.status == STATUS_INCLUDED_INVALID))
-    cols = fitted(shown_columns(C.summary_columns(cons.template), cons.template), [r for r, _ in rows] + [totals])
+    stage = stage_values([e.stats.get("stage", {}) for e in cons.counted_entries()], cons.template)
+    cols = fitted(shown_columns(C.summary_columns(cons.template), cons.template),
+                  [r for r, _ in rows] + [{**totals, **stage}])
     subtitle = message("consolidated.subtitle", lang, date=date.today().isoformat(),
                        unit=cons.template.template.amount_unit)
     titles = [(heading, st.cell("title"), 30), (subtitle, st.get(align="left"), 20)]  # (SUMMARY_HEADER_ROW rows)
@@ -223,7 +228,11 @@ def _write_summary(wb: Any, st: Styles, cons: Consolidation, lang: str, heading:
     t.w.text(last, 0, message("col.total-row", cons.template.language), header)
     first = SUMMARY_HEADER_ROW + 2  # the first data row, 1-based
     for c, col in enumerate(t.cols):
-        if col.key in totals:
+        if col.key in stage:
+            value = stage[col.key]
+            fmt = st.cell("header", num_format=NUMBER_FORMATS.get(col.type, "General"))
+            t.w.value(last, c, value, fmt)
+        elif col.key in totals:
             letter = col_letter(c)
             value = totals[col.key]
             t.ws.write_formula(last, c, f"=SUM({letter}{first}:{letter}{last})",
@@ -277,7 +286,9 @@ def _finding_rows(cons: Consolidation, lang: str):
 
     for e in cons.entries:
         if e.error:
-            yield {**base(e), "rule": "unreadable", "rule_name": message("status.unreadable", lang),
+            other = e.status == STATUS_OTHER_FORM
+            yield {**base(e), "rule": e.status if other else "unreadable",
+                   "rule_name": status_text(e.status if other else "unreadable", lang),
                    "severity": message("severity.error", lang), "message": e.error_message(lang)}
         for f in e.findings:
             yield {**base(e), **rule(f), "sheet": f.sheet, "cell": f.cell}
@@ -332,3 +343,5 @@ def _write_charts(wb: Any, st: Styles, t: Any, summary_rows: int, level1: Counte
         column.set_legend({"none": True})
         column.set_size({"width": 720, "height": 320})
         ws.insert_chart(1, 3, column)
+    below = 19 + (max(320, 30 * summary_rows + 100) + 19) // 20 + 2  # (20-px rows under the budget chart)
+    write_stage_chart(wb, ws, t, (SUMMARY_HEADER_ROW + 1, summary_rows), below, lang, CHART_FONT)

@@ -13,6 +13,7 @@ STATUS_UNREADABLE = "unreadable"
 STATUS_UNKNOWN_UNIT = "unknown-unit"
 STATUS_NOT_IN_ROSTER = "not-in-roster"
 STATUS_INCLUDED_INVALID = "included-invalid"
+STATUS_OTHER_FORM = "other-form"  # another stage's (or month's) form: consolidated apart
 
 
 def status_text(status: str, lang: str = "zh") -> str:
@@ -27,7 +28,8 @@ def status_code(text: str | None) -> str | None:
     from ..messages import LANGS
 
     for code in (STATUS_SUBMITTED, STATUS_MISSING, STATUS_INVALID, STATUS_SUPERSEDED, STATUS_DUPLICATE,
-                 STATUS_UNREADABLE, STATUS_UNKNOWN_UNIT, STATUS_NOT_IN_ROSTER, STATUS_INCLUDED_INVALID):
+                 STATUS_UNREADABLE, STATUS_UNKNOWN_UNIT, STATUS_NOT_IN_ROSTER, STATUS_INCLUDED_INVALID,
+                 STATUS_OTHER_FORM):
         if any(message(f"status.{code}", lang) == text for lang in LANGS):
             return code
     return None

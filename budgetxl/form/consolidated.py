@@ -16,6 +16,7 @@ from ..model import value_at
 from .fields import Field
 from .kinds import Kind
 from .layout import item_counts
+from .scorecard import scorecard
 
 SHEETS = ("summary", "status", "projects", "indicators", "units", "findings", "charts")
 UNIT_IDENTITY = ("unit.code", "unit.name")  # the unit columns an indicator row repeats
@@ -164,9 +165,30 @@ def summary_columns(template: Any) -> list[Column]:
     return [
         *unit_columns(template), program_column(template, "projects", "int"),
         *(Column(f.column_key, f.header, "amount", 14) for f in amount_fields(template)),
-        program_column(template, "indicators", "int"), program_column(template, "status", width=12),
-        program_column(template, "file", width=24),
+        program_column(template, "indicators", "int"), *stage_columns(template),
+        program_column(template, "status", width=12), program_column(template, "file", width=24),
     ]
+
+
+def stage_columns(template: Any) -> list[Column]:
+    """A later stage's figures per unit: 执行率, and the lights (monitoring) or the mean 总分 and
+    its grade (self-evaluation); see consolidation.stage."""
+    stage = template.stage
+    if stage is None:
+        return []
+    cols = [program_column(template, "rate", "percent", 10)]
+    if stage.monitor is not None:
+        cols += [Column(f"light_{i}", message("col.light", template.language, light=name), "int", 6)
+                 for i, name in enumerate(stage.monitor.light_names())]
+    if stage.scoring is not None:
+        cols += [program_column(template, "total_score", "number", 10), program_column(template, "grade", width=8)]
+    return cols
+
+
+def _derived(fields: list[Field], values: dict[str, Any], template: Any) -> dict[str, Any]:
+    """A later stage's computed cells (and 得分, 分值 as scored) in their columns."""
+    return {c.key: values[f.key] for f in fields if f.key in values
+            for c in field_columns(f, template)[:1]}
 
 
 def status_columns(template: Any) -> list[Column]:
@@ -197,8 +219,11 @@ def project_rows(doc: Any, template: Any) -> list[dict[str, Any]]:
     goals = t.lists["project"]
     cp_cols = _checkpoint_columns(template)
     rows = []
+    cards = scorecard(doc, template)
     for i, p in enumerate(doc.projects, start=1):
         row = {**base, "project_no": i, **_values(t.project, p, template), "indicator_count": len(p.indicators)}
+        if cards:
+            row.update(_derived(t.project, cards[i - 1].values, template))
         if t.checkpoints is not None:
             plan = {sp.month: sp.percent for sp in p.spending_plan}
             row.update((c.key, plan.get(m)) for c, m in zip(cp_cols, t.checkpoints.months))
@@ -214,10 +239,14 @@ def indicator_rows(doc: Any, template: Any) -> list[dict[str, Any]]:
     base = unit_values(doc, template, identity_only=True)
     ident = [t.field(k) for k in PROJECT_IDENTITY]
     rows = []
+    cards = scorecard(doc, template)
     for i, p in enumerate(doc.projects, start=1):
         head = {**base, "project_no": i, **_values(ident, p, template)}
         for k, ind in enumerate(p.indicators, start=1):
-            rows.append({**head, "indicator_no": k, **_values(t.indicator, ind, template)})
+            row = {**head, "indicator_no": k, **_values(t.indicator, ind, template)}
+            if cards:
+                row.update(_derived(t.indicator, cards[i - 1].indicators[k - 1], template))
+            rows.append(row)
     return rows
 
 

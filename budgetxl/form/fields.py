@@ -23,6 +23,7 @@ from .kinds import KINDS, Kind
 from .spec import CheckpointsBlock, FieldSpec, FieldsBlock, ListBlock, SheetSpec, TableBlock
 
 SCOPES = ("unit", "project", "indicator")
+CALC = "calc"  # computed cells (a score, a rate, a light) are fields under calc.<name>: never data
 _MODEL = {"unit": Submission, "project": Project, "indicator": Indicator}
 # The keys the rest of the form hangs on: a spec must have these fields.
 REQUIRED_KEYS = {"unit": ("unit.code",), "project": ("code", "name"), "indicator": ()}
@@ -45,6 +46,7 @@ class Field:
         self.list_name = spec.list or kind.list_name
         self.align = spec.align or kind.align
         self.is_extra = spec.key.startswith(EXTRA + ".")
+        self.stored = not spec.key.startswith(CALC + ".")  # a computed cell is shown, never read into data
         self.part = spec.key[len(part_of) + 1:] if part_of else None
         self._path = tuple(spec.key.split("."))
 
@@ -59,6 +61,8 @@ class Field:
             return getattr(obj, path[0])
         if path[0] == EXTRA:
             return obj.extra.get(path[1])
+        if not self.stored:
+            return None
         for p in path:
             if obj is None:
                 return None
@@ -152,6 +156,8 @@ class FieldTable:
                     raise ValueError(f"{where}: one checkpoints block, on the project sheet")
                 self._key(sheet, block.key, where)
                 self.checkpoints = block
+            elif hasattr(block, "add_fields"):  # another form's block kind (see form.stage_blocks)
+                block.add_fields(self, sheet, where)
             elif isinstance(block, TableBlock):
                 if sheet != "project" or self.table is not None or block.key != "indicators":
                     raise ValueError(f"{where}: one table (key indicators), on the project sheet")
@@ -169,14 +175,16 @@ class FieldTable:
         if kind is None:
             raise ValueError(f"{where}: field {spec.key!r} has unknown kind {spec.kind!r} "
                              f"(kinds: {', '.join(sorted(KINDS))})")
-        self._key(scope, spec.key, where)
+        self._key(scope, spec.key, where, spec.owner == "computed")
         name = spec.list or kind.list_name
         if name and name not in ("level1", "level2") and self.template.lists.get(name) is None:
             raise ValueError(f"{where}: field {spec.key!r} uses list {name!r}, which [lists] does not define")
         return Field(spec, scope, kind, part_of)
 
-    def _key(self, scope: str, key: str, where: str) -> None:
+    def _key(self, scope: str, key: str, where: str, computed: bool = False) -> None:
         parts = key.split(".")
+        if parts[0] == CALC and computed and len(parts) >= 2 and all(parts):
+            return
         if parts[0] == EXTRA:
             if len(parts) != 2 or not parts[1]:
                 raise ValueError(f"{where}: an added field's key is extra.<name>, not {key!r}")

@@ -3,7 +3,8 @@
 The generator records both in the workbook's metadata sheet; validation compares a returned
 workbook with them (issued-field-changed), sync replaces them while keeping what the county
 typed. The set holds every field the template marks ``owner = "issued"``, in its JSON form, at
-its key: ``{"year", "unit": {...}, "projects": [{"code", "name", "budget": {...}}, ...]}``.
+its key: ``{"year", "unit": {...}, "projects": [{"code", "name", "budget": {...}}, ...]}``; a form
+that issues indicators too (monitoring, self-evaluation) adds each project's ``"indicators"``.
 """
 
 from __future__ import annotations
@@ -20,10 +21,18 @@ def issued_fields(doc: Any, template: Any) -> dict[str, Any]:
     for f in table.issued("unit"):
         f.set(data, f.kind.to_json(f.get(doc)))
     data["projects"] = []
+    indicator = [f for f in table.issued("indicator") if f.part_of is None]  # (a later stage issues them)
     for p in doc.projects:
         entry: dict[str, Any] = {}
         for f in table.issued("project"):
             f.set(entry, f.kind.to_json(f.get(p)))
+        if indicator:
+            entry["indicators"] = []
+            for ind in p.indicators:
+                item: dict[str, Any] = {}
+                for f in indicator:
+                    f.set(item, f.kind.to_json(f.get(ind)))
+                entry["indicators"].append(item)
         data["projects"].append(entry)
     return data
 

@@ -18,7 +18,7 @@ from ..values import QUALITATIVE_OP, format_number, normalize_text, to_decimal
 
 # Number formats by column type (the consolidated tables use them too).
 AMOUNT_FORMAT = "#,##0.00####"
-NUMBER_FORMATS = {"amount": AMOUNT_FORMAT, "int": "0", "percent": "0.##"}
+NUMBER_FORMATS = {"amount": AMOUNT_FORMAT, "int": "0", "percent": "0.##", "number": "0.00"}
 
 KINDS: dict[str, "Kind"] = {}
 

@@ -117,7 +117,14 @@ class SheetLayout:
         return b.top + b.height - 1
 
     def fields(self) -> list[FieldPlace]:
-        return [fp for b in self.blocks if isinstance(b, FieldsPlace) for r in b.rows for fp in r.fields]
+        """Every placed field of the sheet (a block kind of another form gives its own: field_places)."""
+        out: list[FieldPlace] = []
+        for b in self.blocks:
+            if isinstance(b, FieldsPlace):
+                out += [fp for r in b.rows for fp in r.fields]
+            elif hasattr(b, "field_places"):
+                out += b.field_places()
+        return out
 
     def value_cell(self, key: str) -> tuple[int, int] | None:
         return next((fp.value for fp in self.fields() if fp.field.key == key), None)

@@ -51,6 +51,7 @@ class FieldSpec(_Spec):
     open: bool = False  # other values than the list's allowed
     align: Literal["left", "center", "right"] | None = None
     column: ColumnSpec | bool = True  # False: not in the consolidated tables
+    of: tuple[str, ...] = ()  # a computed field (calc.<name>): the fields it is computed from
 
     @property
     def column_spec(self) -> ColumnSpec | None:
@@ -117,7 +118,29 @@ class TableBlock(_Spec):
 
 
 Block = Annotated[Union[FieldsBlock, CheckpointsBlock, ListBlock, TableBlock], Field(discriminator="kind")]
-_BLOCK = TypeAdapter(Block)
+# Every block kind's spec class by its ``kind``; other forms register theirs (block_kind).
+BLOCK_KINDS: dict[str, type[_Spec]] = {"fields": FieldsBlock, "checkpoints": CheckpointsBlock, "list": ListBlock,
+                                       "table": TableBlock}
+_ADAPTER: list[TypeAdapter] = []
+
+
+def block_kind(kind: str):
+    """Register a block spec class under ``kind`` (a class decorator)."""
+    def register(cls: type[_Spec]) -> type[_Spec]:
+        if kind in BLOCK_KINDS:
+            raise RuntimeError(f"block kind {kind!r} registered twice")
+        BLOCK_KINDS[kind] = cls
+        _ADAPTER.clear()
+        return cls
+
+    return register
+
+
+def _block_adapter() -> TypeAdapter:
+    if not _ADAPTER:
+        kinds = tuple(BLOCK_KINDS.values())
+        _ADAPTER.append(TypeAdapter(Annotated[Union[kinds], Field(discriminator="kind")]))  # type: ignore[valid-type]
+    return _ADAPTER[0]
 
 
 class SheetSpec(_Spec):
@@ -125,7 +148,7 @@ class SheetSpec(_Spec):
 
     widths: list[float] = Field(min_length=1)
     blocks: list[str] = Field(min_length=1)
-    parts: dict[str, Block] = Field(default_factory=dict)
+    parts: dict[str, Any] = Field(default_factory=dict)  # the blocks, validated by their kind's spec class
 
     @model_validator(mode="before")
     @classmethod
@@ -140,7 +163,7 @@ class SheetSpec(_Spec):
         if missing:
             raise ValueError(f"blocks {missing} are listed but not defined")
         rest = {k: v for k, v in data.items() if k in own or k not in parts}
-        return {**rest, "parts": {n: _BLOCK.validate_python(v) for n, v in parts.items()}}
+        return {**rest, "parts": {n: _block_adapter().validate_python(v) for n, v in parts.items()}}
 
     @property
     def width(self) -> int:
@@ -158,6 +181,8 @@ class ProjectSheetSpec(SheetSpec):
     title_suffix: str = ""
     amount_unit_line: str = ""
     spare_sheets: int = Field(3, ge=0)  # empty project sheets in a workbook made from a roster
+    landscape: bool = False  # printed across an A4 page (a wide form)
+    insert_rows: bool = True  # may the clerk insert rows (not where every row is issued)
 
 
 class SheetNames(_Spec):

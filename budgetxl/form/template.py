@@ -16,11 +16,13 @@ from pathlib import Path
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from ..errors import BudgetxlError, TemplateError, invalid_value
 from ..messages import RULES
+from . import stage_blocks, stage_kinds  # noqa: F401  (register the stage forms' block and field kinds)
 from .spec import CheckpointsBlock, Instructions, ProjectSheetSpec, SheetNames, UnitSheetSpec
+from .stage import StageSpec, check_stage, specialise
 
 DEFAULT_TEMPLATE = "perf-targets"
 
@@ -119,8 +121,12 @@ class Template(_Spec):
     framework: list[Level1]
     lists: Lists
     rules: RuleSettings = Field(default_factory=RuleSettings)
+    stage: StageSpec | None = None  # the monitoring or self-evaluation form (see form.stage)
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+    _text: str = PrivateAttr("")  # the spec's TOML and where it came from (to specialise it to a month)
+    _source: str = PrivateAttr("<template>")
+    _months: dict = PrivateAttr(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -133,6 +139,24 @@ class Template(_Spec):
     @property
     def language(self) -> str:
         return self.template.language
+
+    @property
+    def stage_kind(self) -> str:
+        """targets, monitor or selfeval (the ``stage`` of the documents this form holds)."""
+        return self.stage.kind if self.stage else "targets"
+
+    @property
+    def month(self) -> int | None:
+        """Monitoring: the month N the data run to (``{N}`` in the spec's texts)."""
+        return self.stage.month if self.stage else None
+
+    def at_month(self, month: int | None) -> "Template":
+        """This monitoring form for data to the end of ``month`` (itself for any other form)."""
+        if month is None or self.stage is None or self.stage.kind != "monitor" or month == self.month:
+            return self
+        if month not in self._months:
+            self._months[month] = parse_template(self._text, self._source, month)
+        return self._months[month]
 
     @cached_property
     def fields(self):
@@ -209,17 +233,20 @@ def _error_text(exc: ValidationError, source: str) -> BudgetxlError:
     return BudgetxlError("template-value", path=source, detail=invalid_value(err, where))
 
 
-def parse_template(text: str, source: str = "<template>") -> Template:
-    """A spec from its TOML text; a spec that cannot be used raises TemplateError saying where."""
-    data = _spec_data(text, source)
+def parse_template(text: str, source: str = "<template>", month: int | None = None) -> Template:
+    """A spec from its TOML text; a spec that cannot be used raises TemplateError saying where.
+    ``month``: a monitoring form's month N (default: the spec's own)."""
+    data = specialise(_spec_data(text, source), month)
     try:
         spec = Template.model_validate(data)
     except ValidationError as exc:
         raise TemplateError(_error_text(exc, source)) from None
     try:
         spec.fields  # builds and checks the field table
+        check_stage(spec)
     except ValueError as exc:
         raise TemplateError(BudgetxlError("template-spec", path=source, where="", detail=str(exc))) from None
+    spec._text, spec._source = text, source
     return spec
 
 
@@ -254,20 +281,34 @@ def _read(path: Path) -> str:
         raise TemplateError(BudgetxlError("template-missing", path=str(path))) from None
 
 
-def load_template(ref: str | Path | None = None) -> Template:
-    """A template by built-in id (``perf-targets``) or by path to a ``.toml`` spec."""
+def load_template(ref: str | Path | None = None, month: int | None = None) -> Template:
+    """A template by built-in id (``perf-targets``) or by path to a ``.toml`` spec; ``month``
+    specialises a monitoring form to its month N."""
     path = _find(str(ref or DEFAULT_TEMPLATE))
     try:
         stat = path.stat()
     except OSError:
         raise TemplateError(BudgetxlError("template-missing", path=str(path))) from None
-    return _load_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    return _load_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size).at_month(month)
 
 
 def template_for(template_id: str | None) -> Template:
     """The built-in template of that id, or the default one (a document naming no template, or
     one that is not built in)."""
     return load_template(template_id if template_id in builtin_templates() else None)
+
+
+# The built-in form of each stage, for a document that names its stage but no template.
+STAGE_TEMPLATES = {"targets": DEFAULT_TEMPLATE, "monitor": "perf-monitor", "selfeval": "perf-selfeval"}
+
+
+def document_template(doc: Any) -> Template:
+    """The template a document is held in: the built-in one it names, else its stage's; a
+    monitoring document's month specialises it."""
+    ref = doc.template.id if doc.template else None
+    if ref not in builtin_templates():
+        ref = STAGE_TEMPLATES.get(getattr(doc, "stage", None) or "targets", DEFAULT_TEMPLATE)
+    return load_template(ref, getattr(doc, "month", None))
 
 
 @lru_cache(maxsize=32)

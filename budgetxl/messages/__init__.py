@@ -1,7 +1,7 @@
 """The one catalogue of every sentence budgetxl says, in Chinese (default) and English.
 
 Keys are stable; texts use ``str.format`` names. The catalogue is split by subject into the modules
-of this package (files, rules, workbook, consolidation, published, portal, cli) and merged here, so that any key
+of this package (files, rules, stage, workbook, consolidation, published, portal, cli) and merged here, so that any key
 renders without importing anything else first. Text that describes a particular form (labels,
 hints, instructions) is not here: it belongs to the template spec.
 """
@@ -16,7 +16,13 @@ from .files import FILES
 from .portal import PORTAL
 from .published import PUBLISHED
 from .rules import RULES, RuleText, live_key, message_key, rule_messages
+from .stage import STAGE, STAGE_RULES
 from .workbook import WORKBOOK
+
+for _rule in STAGE_RULES:  # the later stages' rules join the one rule catalogue
+    if _rule.id in RULES:
+        raise RuntimeError(f"rule {_rule.id!r} defined twice")
+    RULES[_rule.id] = _rule
 
 LANGS = ("zh", "en")
 
@@ -24,7 +30,7 @@ LANGS = ("zh", "en")
 SEPARATORS: dict[str, tuple[str, str]] = {"sep.list": ("；", "; "), "sep.comma": ("，", ", ")}
 
 MESSAGES: dict[str, tuple[str, str]] = {}
-for _part in (SEPARATORS, FILES, CLI, WORKBOOK, CONSOLIDATION, PUBLISHED, PORTAL, rule_messages()):
+for _part in (SEPARATORS, FILES, CLI, WORKBOOK, CONSOLIDATION, PUBLISHED, PORTAL, STAGE, rule_messages()):
     _clash = set(_part) & set(MESSAGES)
     if _clash:  # one key, one sentence: a duplicate is a programming error, caught at import
         raise RuntimeError(f"message keys defined twice: {sorted(_clash)}")

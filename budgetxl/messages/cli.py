@@ -42,6 +42,9 @@ CLI: dict[str, tuple[str, str]] = {
                              "invalid files)"),
     "usage.prefer-not-input": ("--prefer {path} 不是本次汇总的输入文件之一", "--prefer {path} is not one of the inputs"),
     "usage.budget-complete": ("--budget-complete 需要 --budget", "--budget-complete needs --budget"),
+    "usage.stage-only": ("{name} 只与 --stage 同用", "{name} goes with --stage only"),
+    "usage.stage-year": ("--stage 的预算年度取自 --from 的绩效目标，不能再给 --year",
+                         "with --stage the year comes from the targets in --from; --year cannot be given"),
     "usage.budget-units": ("--budget 需要 --units（单位名单）", "--budget needs --units (the roster)"),
     # Click's usage errors, one line (cli.usage)
     "arg.WORKBOOK": ("要读取的工作簿（WORKBOOK）", "the workbook (WORKBOOK)"),
@@ -160,17 +163,22 @@ CLI: dict[str, tuple[str, str]] = {
     "help.lang": ("输出语言", "message language (zh, en)"),
     "help.template": ("模板 id 或 .toml 路径", "template id or spec path"),
     "help.jobs": ("并行进程数（默认按处理器核数）", "worker processes (default: cores)"),
-    "help.generate": ("生成工作簿", "Generate unit workbooks (pre-filled from a document, or blank from a roster)."),
-    "help.generate.output": ("输出文件（--prefill）或目录（--units）", "output file or folder"),
+    "help.generate": ("生成工作簿：预填、按名单（空白或按预算清单预填），或由绩效目标生成运行监控表、自评表",
+                      "Generate unit workbooks (pre-filled from a document, from a roster blank or with a budget "
+                      "list's projects, or a later stage's from the targets)."),
+    "help.generate.output": ("输出文件（--prefill）或目录（--units、--stage）", "output file (--prefill) or folder (--units, --stage)"),
     "help.generate.prefill": ("提交文档 JSON（或工作簿），生成一个预填工作簿", "a submission document (JSON or workbook) to pre-fill one workbook"),
-    "help.generate.units": ("单位名单 CSV/XLSX，每个单位一个空白工作簿", "roster: one blank workbook per unit"),
+    "help.generate.units": ("单位名单 CSV/XLSX，每个单位一个工作簿（与 --stage 同用时：只生成名单中的单位）",
+                            "roster: one workbook per unit (with --stage: only the roster's units)"),
     "help.generate.year": ("预算年度（与 --units 一起用）", "fiscal year (with --units)"),
-    "help.generate.budget": ("预算清单 CSV/XLSX（单位编码,项目编码,项目名称,预算数,财政资金,其他资金）：按清单预填各单位的项目",
+    "help.generate.budget": ("预算清单 CSV/XLSX（单位编码,项目编码,项目名称,预算数,财政资金,其他资金）：按清单预填各单位的项目"
+                             "（与 --stage selfeval 同用时：全年预算数）",
                              "budget list CSV/XLSX (unit_code,project_code,project_name,total,fiscal,other): each "
-                             "unit's projects pre-filled"),
-    "help.generate.exit": ("退出码：0 完成；1 完成但需处理（下达数据不符合校验规则，或有单位在预算清单中没有项目）；2 什么也没做",
-                           "exit code: 0 done; 1 done, needs attention (issued data breaks a rule, or a unit has no "
-                           "row in the budget list); 2 nothing done"),
+                             "unit's projects pre-filled (with --stage selfeval: the year's budget)"),
+    "help.generate.exit": ("退出码：0 完成；1 完成但需处理（下达数据不符合校验规则，有单位在预算清单中没有项目，"
+                           "或名单中的单位在 --from 中没有绩效目标）；2 什么也没做",
+                           "exit code: 0 done; 1 done, needs attention (issued data breaks a rule, a unit has no "
+                           "row in the budget list, or a roster unit has no targets in --from); 2 nothing done"),
     "help.read": ("读取工作簿，输出提交文档", "Read a workbook into the submission document."),
     "help.read.workbook": ("单位工作簿", "a unit workbook (xlsx, xlsm, xls, ods)"),
     "help.read.format": ("json：提交文档；csv：指标行", "json document or csv indicator rows"),

@@ -62,6 +62,12 @@ CONSOLIDATION: dict[str, tuple[str, str]] = {
     "status.unknown-unit": ("无法识别单位", "unit unknown"),
     "status.not-in-roster": ("名单外", "not in roster"),
     "status.included-invalid": ("校验未通过（已计入）", "invalid (counted)"),
+    "status.other-form": ("其他表式，未计入", "another form, not counted"),
+    "merge.other-form": ("{path}：这是{form}，本次汇总的是{batch}；不同阶段、不同月份的表请分别汇总",
+                         "{path}: this is a {form}, while this consolidation is of the {batch}; consolidate each "
+                         "stage and month on its own"),
+    "merge.form": ("{title}", "{title}"),
+    "merge.form-month": ("{title}（截至{month}月）", "{title} (to month {month})"),
     "note.superseded": ("被替代为 {file}", "superseded by {file}"),
     "note.duplicate": ("与此文件相同：{file}", "same as {file}"),
 }

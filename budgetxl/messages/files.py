@@ -40,6 +40,13 @@ FILES: dict[str, tuple[str, str]] = {
         "{path}：不是 budgetxl 汇总工作簿（缺少“单位概况”“项目明细”“绩效指标明细”表）",
         "{path}: not a budgetxl consolidated workbook (sheets 单位概况, 项目明细, 绩效指标明细 missing)",
     ),
+    "split-later-stage": (
+        "这是{form}的汇总：split 只拆分绩效目标的汇总（生成下一年度的绩效目标表），请对绩效目标汇总工作簿使用；"
+        "由运行监控的汇总下发绩效自评表请用 budgetxl generate --stage selfeval --from",
+        "This consolidates the {form}: split takes a consolidation of targets (into next year's targets workbooks); "
+        "use it on the targets consolidation. To issue the self-evaluation from a monitoring consolidation, use "
+        "budgetxl generate --stage selfeval --from.",
+    ),
     "usage": ("用法错误：{detail}", "Usage error: {detail}"),
     # intake: what a file is when it is not a readable workbook (one sentence each, with what to do)
     "intake-empty": (

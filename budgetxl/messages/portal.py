@@ -43,9 +43,10 @@ PORTAL: dict[str, tuple[str, str]] = {
     "portal.outcome.refused": ("未登记", "not recorded"),
     "portal.import-total": ("共 {n} 个文件：{ok} 个通过，{bad} 个需要处理。", "{n} file(s): {ok} passed, {bad} need attention."),
     # refusals (one line each; the portal's pages and API render them in the page's language)
-    "portal.stage-later": ("{name}（--stage {stage}）尚未实现，目前只能收集绩效目标表（--stage targets）。",
-                           "{name} (--stage {stage}) is not available yet; only performance targets can be collected "
-                           "(--stage targets)."),
+    "portal.stage-later": ("门户目前只收集绩效目标表（--stage targets）；{name}请用 budgetxl generate --stage {stage} "
+                           "下发、budgetxl merge 汇总。",
+                           "The portal collects performance targets only so far (--stage targets); issue the {name} "
+                           "workbooks with budgetxl generate --stage {stage} and consolidate them with budgetxl merge."),
     "portal.unknown-stage": ("未知的阶段 {stage}：只有 targets、monitor、selfeval", "unknown stage {stage}: targets, monitor or selfeval"),
     "portal.not-a-portal": ("{dir}：不是门户目录（先运行 budgetxl portal init）。", "{dir}: not a portal folder (run budgetxl portal init first)."),
     "portal.no-ledger": ("{dir}：没有找到台账（先运行 budgetxl portal init）。", "{dir}: no ledger found (run budgetxl portal init first)."),
@@ -61,6 +62,9 @@ PORTAL: dict[str, tuple[str, str]] = {
     "portal.refused.other-year": ("{file}：这是 {found} 年度的工作簿，本次收集的是 {year} 年度，请使用本年度下发的工作簿。",
                                   "{file}: this workbook is for {found}, this round collects {year}; use the workbook "
                                   "issued for {year}."),
+    "portal.refused.other-stage": ("{file}：这是{found}，本次收集的是{stage}，请上传本次下发的工作簿。",
+                                   "{file}: this is a {found} workbook, this round collects {stage}; upload the "
+                                   "workbook issued for this round."),
     "portal.counts": ("{errors} 个错误，{warnings} 个警告", "{errors} error(s), {warnings} warning(s)"),
     "portal.unit-token": ("单位令牌缺失或不正确", "missing or wrong unit token"),
     "portal.admin-token-wrong": ("管理员令牌缺失或不正确", "missing or wrong admin token"),

@@ -159,7 +159,8 @@ _CATALOGUE = [
         {"": ("{field}被修改：下达为“{issued}”，现为“{value}”", "{field} was changed: issued '{issued}', now '{value}'"),
          "missing": ("下达的项目 {code}（{name}）不见了", "Issued project {code} ({name}) is missing"),
          "fingerprint": ("元数据中的下达数据指纹不符，工作簿的隐藏数据被改动过",
-                         "The issued-data fingerprint in the metadata does not match: hidden data was altered")},
+                         "The issued-data fingerprint in the metadata does not match: hidden data was altered"),
+         "indicator": ("下达的绩效指标“{name}”不见了", "Issued indicator '{name}' is missing")},
     ),
     RuleText(
         "template-version", "error", ("模板版本不符", "Template version"),
@@ -202,7 +203,7 @@ RULES: dict[str, RuleText] = {r.id: r for r in _CATALOGUE}
 def rule_messages() -> dict[str, tuple[str, str]]:
     """Every rule's messages and live texts under their message keys."""
     out: dict[str, tuple[str, str]] = {}
-    for r in _CATALOGUE:
+    for r in RULES.values():
         out[f"rule-title.{r.id}"] = r.title
         for variant, text in r.messages.items():
             out[message_key(r.id, variant)] = text

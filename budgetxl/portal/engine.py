@@ -15,8 +15,9 @@ from typing import Any
 from .. import api
 from ..messages import RULES, Phrase, message, pick  # noqa: F401 (Phrase, message: the portal's own sentences)
 
-#: The stages a ledger can hold. Only the targets form exists today; monitor and selfeval are
-#: accepted by the schema and the CLI but refused until their forms are built (issues 10, 11).
+#: The stages a ledger can hold. The portal collects the targets form only so far; monitor and
+#: selfeval are in the schema and the CLI but refused with one line (their workbooks are issued by
+#: `budgetxl generate --stage` and consolidated by `budgetxl merge`).
 STAGES = ("targets", "monitor", "selfeval")
 AVAILABLE_STAGES = ("targets",)
 
@@ -40,6 +41,7 @@ class Verdict:
     unit_code: str | None = None
     year: int | None = None
     document: str | None = None  # the submission document as JSON
+    stage: str | None = None  # the form's stage: targets, monitor or selfeval
 
     @property
     def valid(self) -> bool:
@@ -119,7 +121,7 @@ def check_file(path: Path, display: str) -> Verdict:
         return Verdict(False, 1, 0, report.to_record(), refusal=report.error)
     doc = report.result.doc
     return Verdict(True, report.errors, report.warnings, report.to_record(), None,
-                   doc.unit.code, doc.year, doc.to_json(indent=None))
+                   doc.unit.code, doc.year, doc.to_json(indent=None), doc.stage)
 
 
 def report_data(record: dict[str, Any], lang: str = "zh") -> dict[str, Any]:

@@ -251,6 +251,11 @@ class Ledger:
             self._note_refusal(code, stage, uploader, filename, "other-year", verdict.year)
             raise Refused(E.Phrase("portal.refused.other-year", {"file": filename, "found": verdict.year,
                                                                "year": self.year}))
+        if verdict.stage is not None and verdict.stage != stage:  # a monitoring workbook in the targets round
+            self._note_refusal(code, stage, uploader, filename, "other-stage", verdict.stage)
+            raise Refused(E.Phrase("portal.refused.other-stage", {
+                "file": filename, "found": E.Phrase(f"page.stage.{verdict.stage}"),
+                "stage": E.Phrase(f"page.stage.{stage}")}))
         kind = "valid" if verdict.valid else ("refused" if not verdict.readable else "invalid")
         sid = self._record(code, stage, filename, data, source, uploader, kind, verdict)
         if kind == "refused":

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..messages import RULES as _TEXTS
 from ..messages import RuleText, message_key
-from . import fields, indicators, live_checks, project, workbook  # noqa: F401  (registers the checks)
+from . import fields, indicators, live_checks, project, stage_checks, stage_live, workbook  # noqa: F401  (registers the checks)
 from .docs import rules_markdown
 from .engine import check_document, check_located, sort_findings
 from .live import live_rules

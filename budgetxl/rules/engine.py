@@ -12,9 +12,9 @@ from .context import Context
 
 def check_document(doc: Any, template: Any = None) -> list[Finding]:
     """Findings for a bare document (no workbook): the same rules, no cell locations."""
-    from ..form import template_for
+    from ..form.template import document_template
 
-    template = template or template_for(doc.template.id if doc.template else None)
+    template = template or document_template(doc)
     return registry.run(Context(doc, template))
 
 

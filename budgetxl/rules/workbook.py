@@ -20,7 +20,7 @@ def _shown(ctx: Any, f: Any, path: str, got: Any) -> str:
     return cell_text(raw) or "" if raw is not None else f.kind.display(got)
 
 
-@check("issued-field-changed", ("", "missing", "fingerprint"), workbook=True)
+@check("issued-field-changed", ("", "missing", "fingerprint", "indicator"), workbook=True)
 def issued_field_changed(ctx: Any) -> Iterator[Finding]:
     """Every field the template issues, compared with what the metadata recorded at generation."""
     r, doc, table = ctx.located, ctx.doc, ctx.table
@@ -51,6 +51,26 @@ def issued_field_changed(ctx: Any) -> Iterator[Finding]:
                 path = f"projects[{i}].{f.key}"
                 yield ctx.finding("issued-field-changed", path, project=i, field=f.display, issued=want,
                                   value=_shown(ctx, f, path, got))
+        yield from _issued_indicators(ctx, i, p, ip.get("indicators"))
+
+
+def _issued_indicators(ctx: Any, i: int, p: Any, issued: list[dict[str, Any]] | None) -> Iterator[Finding]:
+    """A later stage issues the indicators too: each row against the one issued at its place."""
+    fields = [f for f in ctx.table.issued("indicator") if f.part_of is None]
+    if not issued or not fields:
+        return
+    for k, want_ind in enumerate(issued):
+        if k >= len(p.indicators):
+            yield ctx.finding("issued-field-changed", f"projects[{i}].indicators", "indicator", project=i,
+                              name=want_ind.get("name") or "")
+            continue
+        for f in fields:
+            want, got = lookup(want_ind, f.key), f.get(p.indicators[k])
+            if want is not None and not f.kind.same(got, want):
+                path = f"projects[{i}].indicators[{k}].{f.key}"
+                shown = ", ".join(map(str, want)) if isinstance(want, list) else want
+                yield ctx.finding("issued-field-changed", path, project=i, field=f.display, issued=shown,
+                                  value=_shown(ctx, f, path, got))
 
 
 @check("template-version", workbook=True)
@@ -68,7 +88,7 @@ def summary_mismatch(ctx: Any) -> Iterator[Finding]:
     if not r.summary:
         return
     count = Label(message("col.count", "zh"), message("col.count", "en"))
-    columns = [f for f in ctx.table.project if f.spec.summary]
+    columns = [f for f in ctx.table.project if f.spec.summary and f.stored]  # (a computed cell is no data)
     rows = {cell_text(row["code"][0]): row for row in r.summary if row.get("code", (None,))[0] is not None}
     for i, p, pre in ctx.projects():
         row = rows.get(p.code) if p.code else None

@@ -18,7 +18,7 @@ JSON_SUFFIXES = (".json",)
 
 def load_document(path: str | os.PathLike[str], template: Template | None = None) -> Submission:
     """A submission from ``path``: a JSON document (the contract in docs/submission.md; without a
-    ``template`` block the default template applies) or any workbook budgetxl reads."""
+    ``template`` block its stage's built-in form applies) or any workbook budgetxl reads."""
     p = Path(path)
     if p.suffix.lower() not in JSON_SUFFIXES:
         return read_workbook(p, template).doc

@@ -277,7 +277,9 @@ def read_grids(path: str, grids: list[Grid], template: Template | None = None) -
         raise ReadError("no-form", path=path)
     if unit_grid is not None:
         _read_unit(res, unit_grid, t, data)
-    elif meta:
+    t = res.template = _at_month(t, data, res)
+    data["stage"] = t.stage_kind
+    if unit_grid is None and meta:
         data["unit"] = {"code": meta.get("unit_code") or None, "name": meta.get("unit_name") or None,
                         "region": meta.get("unit_region") or None}
         data["year"] = int(meta["year"]) if meta.get("year", "").isdigit() else None
@@ -302,6 +304,17 @@ def read_grids(path: str, grids: list[Grid], template: Template | None = None) -
     if summary_grid is not None:
         res.summary = _read_summary(summary_grid, t)
     return res
+
+
+def _at_month(t: Template, data: dict[str, Any], res: ReadResult) -> Template:
+    """A monitoring form's labels say its month (1–7月执行数): the month on the unit sheet, else
+    the one issued in the metadata."""
+    if t.stage_kind != "monitor":
+        return t
+    month = data.get("month")
+    if not isinstance(month, int):
+        month = data["month"] = (res.issued() or {}).get("month")
+    return t.at_month(month if isinstance(month, int) and 1 <= month <= 12 else None)
 
 
 def _read_unit(res: ReadResult, grid: Grid, t: Template, data: dict[str, Any]) -> None:

@@ -38,6 +38,16 @@ def upload(c, token: str, path, name: str | None = None):
                   files={"file": (name or path.name, path.read_bytes(), "application/octet-stream")})
 
 
+def monitoring_wb(targets_wb):
+    """The monitoring workbook issued from a unit's targets workbook (``budgetxl generate --stage``)."""
+    import budgetxl
+
+    out = targets_wb.with_name("监控_" + targets_wb.name)
+    budgetxl.generate_workbook(budgetxl.stage_document(budgetxl.load_document(targets_wb),
+                                                       budgetxl.load_template("perf-monitor", month=7)), out)
+    return out
+
+
 def test_submit_status_consolidated(backend, make_wb, monkeypatch):
     p, c = backend
     assert c.get("/healthz").json() == {"status": "ok"}
@@ -114,6 +124,13 @@ def test_auth_size_and_refusals(backend, make_wb, tmp_path):
     # a workbook of another year
     r = upload(c, p.tokens["414001"], make_wb("414001", year=2023))
     assert r.status_code == 422 and "2023" in r.json()["detail"]
+    # a monitoring workbook (issued from this unit's targets) in the targets round
+    r = upload(c, p.tokens["414001"], monitoring_wb(make_wb("414001")))
+    assert r.status_code == 422 and r.json()["detail"].endswith("这是绩效运行监控表，本次收集的是绩效目标表，请上传本次下发的工作簿。")
+    r = c.post("/api/submissions?lang=en", headers=bearer(p.tokens["414001"]),
+               files={"file": ("m.xlsx", monitoring_wb(make_wb("414001")).read_bytes())})
+    assert r.json()["detail"] == ("m.xlsx: this is a performance monitoring workbook, this round collects performance "
+                                  "targets; upload the workbook issued for this round.")
     status = {u["code"]: u["status"] for u in c.get("/api/status", headers=bearer(p.admin)).json()["units"]}
     assert status == {"414001": "校验未通过", "401001": "未报送", "402001": "未报送"}  # only the csv was recorded
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from ...files.atomic import atomic_path
 from ...form import Template, template_for
+from ...form.scorecard import effective_points
+from ...form.template import document_template
 from ...messages import message
 from ...model import Submission
 from ...version import __version__
@@ -24,6 +26,7 @@ from .instructions import write_instructions
 from .lists_sheet import define_lists, write_lists_sheet
 from .meta_sheet import write_meta_sheet
 from .project_sheet import write_project_sheet
+from . import stage_blocks  # noqa: F401  (registers the later stages' block writers)
 from .summary_sheet import write_summary
 from .unit_sheet import write_unit_sheet
 
@@ -35,7 +38,8 @@ def generate_workbook(doc: Submission, path: str | os.PathLike[str], template: T
     """Write ``doc`` as a unit workbook at ``path`` (atomically) and return the path. Issued fields
     are locked. The workbook records the template it is made with (``template``, else the
     document's built-in template, else the default), whatever version the document named."""
-    t = template or template_for(doc.template.id if doc.template else None)
+    t = (template or document_template(doc)).at_month(doc.month)
+    doc = stage_document_for(doc, t)
     if spare_projects is None:
         spare_projects = 0 if doc.projects else t.project.spare_sheets
     plan = plan_book(doc, t, spare_projects)
@@ -53,6 +57,19 @@ def generate_workbook(doc: Submission, path: str | os.PathLike[str], template: T
         sheets[plan.projects[0].sheet if doc.projects else plan.unit].activate()
         wb.close()
     return Path(path)
+
+
+def stage_document_for(doc: Submission, t: Template) -> Submission:
+    """The document as the form holds it: its stage and month, and (self-evaluation) every
+    indicator's 分值 as the form scores it, which the workbook issues."""
+    updates = {}
+    if doc.stage != t.stage_kind:
+        updates["stage"] = t.stage_kind
+    if t.month is not None and doc.month != t.month:
+        updates["month"] = t.month
+    if updates:
+        doc = doc.model_copy(update=updates)
+    return effective_points(doc, t)
 
 
 def workbook_filename(code: str, name: str | None, year: int | None, template: Template | None = None) -> str:

@@ -67,7 +67,10 @@ def validation(book: Any, f: Any, level1: str | None = None) -> dict[str, Any] |
 
 
 def _lines(text: Any, width: float) -> int:
-    return 1 + int(text_width(text) // width) if isinstance(text, str) and text else 1
+    """Lines a wrapped text takes in a cell ``width`` wide (line breaks start new lines)."""
+    if not isinstance(text, str) or not text:
+        return 1
+    return sum(1 + int(text_width(part) // width) for part in text.split("\n"))
 
 
 def write_fields(book: Any, w: SheetWriter, place: FieldsPlace, obj: Any, issued: bool, widths: list[float]) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from ..printing import setup_print
 from ..xlsx import SheetWriter, row_height, text_lines
 from .book import Book
+from .stage_blocks import COMPUTED_COLOR
 
 
 def instruction_lines(t: Any) -> list[str]:
@@ -40,6 +41,11 @@ def write_instructions(book: Book, ws: Any) -> None:
     ws.write_string(r + 2, 1, book.text("workbook.legend-issued"), st.cell("issued"))
     for row in (r, r + 1, r + 2):
         ws.set_row(row, row_height(1))
+    t = book.template
+    if any(not f.stored for s in ("project", "indicator") for f in t.fields.scope(s)):  # (a form that computes)
+        ws.write_string(r + 3, 1, book.text("workbook.legend-computed"), st.cell("issued", bg_color=COMPUTED_COLOR))
+        ws.set_row(r + 3, row_height(1))
+        r += 1
     ws.protect("")
     setup_print(ws, WIDTHS, landscape=False, footer="&C" + book.text("workbook.page"))
     ws.print_area(0, 0, r + 2, len(WIDTHS) - 1)

@@ -25,13 +25,15 @@ def write_project_sheet(book: Book, ws: Any, plan: ProjectPlan) -> int:
     for place in lay.blocks:
         write_block(book, w, place, plan.project, plan.issued, widths)
     problems = write_live_checks(book, w, lay)
-    ws.protect("", {"insert_rows": True, "delete_rows": True, "format_rows": True, "format_columns": True,
+    rows = t.project.insert_rows  # (a form whose every row is issued has none to insert)
+    ws.protect("", {"insert_rows": rows, "delete_rows": rows, "format_rows": True, "format_columns": True,
                     "select_locked_cells": True, "select_unlocked_cells": True})
     ws.freeze_panes(lay.top + 1, 0)
     ws.set_paper(9)
-    # Portrait like the published form when it is legible so (8 pt or more), else landscape; one
-    # page while the rows fit at that scale, else one page wide with the title rows repeated.
-    landscape = fit_scale(widths, landscape=False) < MIN_SCALE
+    # Portrait like the published form when it is legible so (8 pt or more), else landscape (and a
+    # wide form that asks for it: a later stage's); one page while the rows fit at that scale, else
+    # one page wide with the title rows repeated.
+    landscape = t.project.landscape or fit_scale(widths, landscape=False) < MIN_SCALE
     ws.set_landscape() if landscape else ws.set_portrait()
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     ws.center_horizontally()

@@ -11,12 +11,13 @@ from typing import Any
 
 from ...cells import a1, col_letter, sheet_ref
 from ...form.kinds import AMOUNT_FORMAT
+from ...form.scorecard import project_card
 from ..printing import setup_print
 from ..xlsx import SheetWriter, row_height, text_lines
 from .book import Book
 from .live import check_column, count_formula_for
 
-WIDTHS = {"code": 24, "amount": 12, "text": 44}
+WIDTHS = {"code": 24, "amount": 12, "text": 44, "percent": 10, "number": 10, "grade": 10, "light": 8}
 HEADER_ROW = 1
 SHEET_WIDTH = 28  # the column of links to the project sheets
 
@@ -31,7 +32,7 @@ def write_summary(book: Book, ws: Any, problems: list[int]) -> None:
     fields = _columns(book)
     headers = [(book.text("workbook.summary-no"), 6)]
     for f in fields:
-        headers.append((f.header, WIDTHS.get(f.kind.column_type if f.kind.column_type == "amount" else f.kind.name, 44)))
+        headers.append((f.header, WIDTHS.get(f.kind.column_type if f.kind.column_type != "text" else f.kind.name, 44)))
     headers += [(book.text(k), wd) for k, wd in (("workbook.summary-indicators", 8), ("workbook.summary-problems", 8),
                                                  ("workbook.summary-status", 10), ("workbook.summary-sheet", SHEET_WIDTH))]
     title = book.text("workbook.summary-title", title=book.plan.title)
@@ -71,12 +72,16 @@ def _project_rows(book: Book, ws: Any, fields: list[Any], problems: list[int]) -
         r, name, p = HEADER_ROW + 1 + i, plan.sheet, plan.project
         ws.set_row(r, row_height(max(text_lines(p.name or "", name_width), text_lines(name, SHEET_WIDTH))))
         ws.write_number(r, 0, i + 1, plain)
+        card = project_card(p, book.template) if any(not f.stored for f in fields) else None
         for c, f in enumerate(fields, start=1):
             ref = sheet_ref(name, *plan.layout.value_cell(f.key))
-            value = f.get(p)
+            value = f.get(p) if f.stored else card.value(f.key)  # (a computed cell: the scorecard's)
             if f.kind.column_type == "amount":
                 totals[f.key] += value or 0
                 ws.write_formula(r, c, f'=IF({ref}="","",{ref})', amount, float(value) if value is not None else "")
+            elif f.kind.column_type != "text":
+                fmt = st.cell("plain", border=1, num_format=f.kind.num_format) if f.kind.num_format else plain
+                ws.write_formula(r, c, f'=IF({ref}="","",{ref})', fmt, float(value) if value is not None else "")
             else:
                 ws.write_formula(r, c, f'=IF({ref}="","",{ref})', plain, value or "")
         table = plan.layout.table()
