@@ -48,17 +48,10 @@ def load_sources(path: str | os.PathLike[str], template: Template | None = None)
     if p.suffix.lower() == ".json":
         try:
             data = json.loads(p.read_bytes(), parse_float=Decimal)
-        except FileNotFoundError:
-            raise BudgetxlError("file-not-found", path=str(p)) from None
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise BudgetxlError("bad-json", path=str(p), detail=str(exc).splitlines()[0][:200]) from None
+        except (OSError, ValueError):
+            return [load_document(p)]  # (the one loader says what is wrong, in the catalogue's words)
         if isinstance(data, list):
-            from pydantic import ValidationError
-
-            try:
-                return [Submission.model_validate(d) for d in data]
-            except ValidationError as exc:
-                raise BudgetxlError("bad-json", path=str(p), detail=str(exc.errors()[0]["msg"])) from None
+            return [_listed_document(p, d, n) for n, d in enumerate(data)]
         return [load_document(p)]
     try:
         return [read_workbook(p).doc]
@@ -66,6 +59,21 @@ def load_sources(path: str | os.PathLike[str], template: Template | None = None)
         if exc.key != "is-consolidated":
             raise
     return read_consolidated(p, template)  # (in the form it was consolidated in)
+
+
+def _listed_document(path: Path, data: Any, n: int) -> Submission:
+    """The ``n``-th document of a JSON list (the data files' submissions.json)."""
+    from pydantic import ValidationError
+
+    from ..errors import invalid_value
+    from ..workbook.documents import document_place
+
+    try:
+        return Submission.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = document_place(err.get("loc", ()))
+        raise BudgetxlError("bad-json", path=f"{path}[{n + 1}]", detail=invalid_value(err, where)) from None
 
 
 def _lines(goals: list[str]) -> list[str]:

@@ -127,10 +127,12 @@ def ingest(inp: InputFile, template: Template | None, tables: Template, spool: s
 
 
 def form_name(t: Template) -> Phrase:
-    """A form as a consolidation names it: its title, and a monitoring form's month."""
+    """A form as a consolidation names it: its stage (in the run's language), its title, and a
+    monitoring form's month."""
+    kind = Phrase(f"form.kind.{t.stage_kind}")
     if t.month is not None:
-        return Phrase("merge.form-month", {"title": t.template.title, "month": t.month})
-    return Phrase("merge.form", {"title": t.template.title})
+        return Phrase("merge.form-month", {"title": t.template.title, "kind": kind, "month": t.month})
+    return Phrase("merge.form", {"title": t.template.title, "kind": kind})
 
 
 def write_payload(doc: Submission, t: Template, spool: Path | None) -> str:

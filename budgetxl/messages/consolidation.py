@@ -64,10 +64,13 @@ CONSOLIDATION: dict[str, tuple[str, str]] = {
     "status.included-invalid": ("校验未通过（已计入）", "invalid (counted)"),
     "status.other-form": ("其他表式，未计入", "another form, not counted"),
     "merge.other-form": ("{path}：这是{form}，本次汇总的是{batch}；不同阶段、不同月份的表请分别汇总",
-                         "{path}: this is a {form}, while this consolidation is of the {batch}; consolidate each "
+                         "{path}: this is the {form}, while this consolidation is of the {batch}; consolidate each "
                          "stage and month on its own"),
-    "merge.form": ("{title}", "{title}"),
-    "merge.form-month": ("{title}（截至{month}月）", "{title} (to month {month})"),
+    "merge.form": ("{title}", "{kind} form {title}"),
+    "merge.form-month": ("{title}（截至{month}月）", "{kind} form {title} to month {month}"),
+    "form.kind.targets": ("绩效目标", "targets"),
+    "form.kind.monitor": ("运行监控", "monitoring"),
+    "form.kind.selfeval": ("绩效自评", "self-evaluation"),
     "note.superseded": ("被替代为 {file}", "superseded by {file}"),
     "note.duplicate": ("与此文件相同：{file}", "same as {file}"),
 }
