@@ -49,6 +49,9 @@ def _annotation(param: Any) -> Any:
 def _value_hint(param: Any) -> BudgetxlError | str:
     """What a parameter takes: its choices, or the kind of value."""
     t = _annotation(param)
+    bounds = getattr(param, "type", param)  # (a range, --month 1–12: on the option, or Click's IntRange)
+    if isinstance(getattr(bounds, "min", None), int) and isinstance(getattr(bounds, "max", None), int):
+        return BudgetxlError("usage.range", min=bounds.min, max=bounds.max)
     if isinstance(t, type) and issubclass(t, enum.Enum):
         return BudgetxlError("usage.choices", choices=", ".join(str(m.value) for m in t))
     if getattr(t, "choices", None):

@@ -63,6 +63,7 @@ CLI: dict[str, tuple[str, str]] = {
     "usage.bad-value": ("{name} 的值“{value}”无效{hint}", "invalid value '{value}' for {name}{hint}"),
     "usage.choices": ("，可选：{choices}", "; one of: {choices}"),
     "usage.integer": ("，应为整数", "; a whole number is needed"),
+    "usage.range": ("，应为 {min} 到 {max} 之间的整数", "; a whole number from {min} to {max} is needed"),
     "usage.number": ("，应为数字", "; a number is needed"),
     "usage.no-command": ("没有命令 {name}", "there is no command {name}"),
     "usage.no-command-near": ("没有命令 {name}，是否想用 {near}", "there is no command {name}; did you mean {near}"),
