@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..consolidation.readback import read_consolidated, read_consolidated_units
+from ..consolidation.readback import consolidated_form, read_consolidated, read_consolidated_units
 from ..errors import BudgetxlError
 from ..files.tables import BudgetList, read_budget_list
 from ..form import Template, template_for
@@ -68,6 +68,8 @@ def split_consolidated(path: str | os.PathLike[str], outdir: str | os.PathLike[s
     """One pre-filled workbook per unit of a consolidated workbook: every unit of its summary (and
     of ``units``, a roster), those without data from ``budget`` or blank. ``budget`` (a budget
     list) replaces the issued projects and amounts, ``year`` the fiscal year."""
+    if template is None and (form := consolidated_form(path)).stage is not None:
+        raise BudgetxlError("split-later-stage", form=form.template.title)  # (checked before any output)
     listed = read_consolidated_units(path, template)
     if units is not None:
         known = {u.code for u in listed}

@@ -91,6 +91,24 @@ def read_consolidated(path: str | os.PathLike[str], template: Template | None = 
     return _read(grids, t.at_month(month), path) if month and month != t.month else docs
 
 
+def consolidated_form(path: str | os.PathLike[str]) -> Template:
+    """The built-in form a consolidated workbook was consolidated in, told by the headings of its
+    项目明细 and 绩效指标明细 (which hold them even when no unit was counted): the form most of
+    whose headings it has."""
+    from ..form.template import STAGE_TEMPLATES
+
+    grids, _ = load_checked(path, consolidated_limits())
+    t0 = load_template()
+    names = {C.sheet_name(t0, w) for w in ("projects", "indicators")}
+    found = {str(h).split("\n")[0].strip() for g in grids if g.name in names for h in (g.rows[0] if g.rows else [])}
+
+    def share(t: Template) -> float:
+        heads = {c.header.split("\n")[0] for c in [*C.project_columns(t, 1), *C.indicator_columns(t)]}
+        return len(heads & found) / len(heads)
+
+    return max((load_template(ref) for ref in dict.fromkeys(STAGE_TEMPLATES.values())), key=share)
+
+
 def _read(grids: list[Any], t: Template, path: str | os.PathLike[str]) -> list[Submission]:
     names = {w: C.sheet_name(t, w) for w in ("units", "projects", "indicators")}
     sheets = {g.name: _Sheet([["" if v is None else v for v in row] for row in g.rows])
