@@ -1,7 +1,8 @@
 """Pages that print: every row is as tall as the text wrapped in it; every table fits the width of
 its page at a legible scale or is split across pages with its header repeated; machine columns
 stay out of the print area; and, rendered by LibreOffice, no page of the demo's consolidated
-workbook, an annotated copy or a unit workbook has text below 8 pt."""
+workbook, an annotated copy or a unit workbook has text below 8 pt. The later stages' workbooks
+(monitoring, self-evaluation) and their consolidations are held to the same."""
 
 from __future__ import annotations
 
@@ -84,9 +85,16 @@ def test_rows_fit_their_wrapped_text_in_a_unit_workbook(tmp_path):
     assert _short_rows(path) == []
 
 
-def test_rows_fit_their_wrapped_text_in_the_demos_outputs(demo):
-    paths = [demo / "4-汇总" / "汇总.xlsx", *sorted((demo / "3-退回修改").glob("*.xlsx"))[:1],
-             *sorted((demo / "1-下发").glob("*.xlsx"))[:1]]
+STAGES = ["", "5-运行监控", "6-绩效自评"]  # the targets, then the later stages (monitoring, self-evaluation)
+
+
+@pytest.mark.parametrize("stage", STAGES, ids=["targets", "monitor", "selfeval"])
+def test_rows_fit_their_wrapped_text_in_the_demos_outputs(demo, stage):
+    """The consolidated workbook, an annotated copy, an issued workbook and a return of each stage."""
+    folder = demo / stage
+    paths = [*(folder / "4-汇总").glob("*.xlsx"), *sorted((folder / "3-退回修改").glob("*.xlsx"))[:1],
+             *sorted((folder / "1-下发").glob("*.xlsx"))[:1], *sorted((folder / "2-收件箱").glob("414001*.xlsx"))[:1]]
+    assert len(paths) == 4
     for path in paths:
         assert _short_rows(path) == [], path.name
 
@@ -102,12 +110,15 @@ def test_the_old_fixed_heights_would_be_caught(tmp_path):
     assert _short_rows(tmp_path / "shrunk.xlsx")
 
 
-def test_consolidated_print_set_up(demo):
-    book = openpyxl.load_workbook(demo / "4-汇总" / "汇总.xlsx")
+@pytest.mark.parametrize("stage, title", [("", "预算绩效目标表"), ("5-运行监控", "绩效运行监控表"),
+                                          ("6-绩效自评", "项目支出绩效自评表")], ids=["targets", "monitor", "selfeval"])
+def test_consolidated_print_set_up(demo, stage, title):
+    book = openpyxl.load_workbook(next((demo / stage / "4-汇总").glob("*.xlsx")))
     summary = book["汇总"]
-    assert summary["A1"].value == "邢台市2024年预算绩效目标表汇总" and "汇总日期" in summary["A2"].value
+    assert summary["A1"].value == f"邢台市2024年{title}汇总" and "汇总日期" in summary["A2"].value
     assert summary.print_title_rows.replace("$", "") == "3:3"
-    assert [c.value for c in summary[3]][5:8] == ["预算数\n（万元）", "财政资金\n（万元）", "其他资金\n（万元）"]
+    if not stage:
+        assert [c.value for c in summary[3]][5:8] == ["预算数\n（万元）", "财政资金\n（万元）", "其他资金\n（万元）"]
     status = book["报送情况"]
     headers = [c.value for c in status[1]]
     printed_to = status.print_area[0].split(":")[-1] if isinstance(status.print_area, list) else status.print_area
@@ -132,7 +143,10 @@ def test_no_printed_text_below_8_pt(demo, soffice, tmp_path):
     src = tmp_path / "src"
     src.mkdir()
     books = [demo / "4-汇总" / "汇总.xlsx", sorted((demo / "3-退回修改").glob("*.xlsx"))[0],
-             sorted((demo / "2-收件箱").glob("414001*.xlsx"))[0]]
+             sorted((demo / "2-收件箱").glob("414001*.xlsx"))[0],
+             # the later stages: the monitoring consolidation (a chart more), a self-evaluation return
+             next((demo / "5-运行监控" / "4-汇总").glob("*.xlsx")),
+             sorted((demo / "6-绩效自评" / "2-收件箱").glob("414001*.xlsx"))[0]]
     copies = [shutil.copy(b, src / f"{i}.xlsx") for i, b in enumerate(books)]
     for pdf_path, book in zip(soffice(copies, "pdf", tmp_path / "pdf"), books):
         with pdfplumber.open(pdf_path) as pdf:

@@ -16,7 +16,7 @@ from ...form import formulas as F
 from ...form.scorecard import ProjectCard, project_card
 from ...model import Indicator
 from ...values import QUALITATIVE_OP
-from ..xlsx import SheetWriter, text_width
+from ..xlsx import SheetWriter, row_height, text_lines
 from .blocks import WRITERS, validation, value_format
 
 COMPUTED_COLOR = "#E2EFDA"  # cells the workbook computes (green, locked)
@@ -50,9 +50,7 @@ def _plan_of(book: Any, project: Any) -> Any:
 
 
 def _lines(text: Any, width: float) -> int:
-    if not isinstance(text, str) or not text:
-        return 1
-    return sum(1 + int(text_width(part) // max(width, 1)) for part in text.split("\n"))
+    return text_lines(text, width) if isinstance(text, str) else 1
 
 
 def amount_validation(f: Any) -> dict[str, Any]:
@@ -69,10 +67,16 @@ def write_grid(book: Any, w: SheetWriter, place: Any, obj: Any, issued: bool, wi
     w.text(top, 1, spec.corner, st.cell("label"), spec.row_span)
     for col, c in place.columns:
         w.text(top, c, col.label, st.cell("label"), col.span)
-    ws.set_row(top, spec.header_height)
+    def across(c: int, span: int) -> float:
+        return sum(widths[c:c + span])
+
+    # (rows as tall as their wrapped labels: 其中：财政拨款 takes two lines in a narrow column)
+    head = max([_lines(spec.corner, across(1, spec.row_span)), *(_lines(col.label, across(c, col.span))
+                                                                 for col, c in place.columns)])
+    ws.set_row(top, max(spec.header_height, row_height(head)))
     for i, row in enumerate(spec.rows):
         w.text(top + 1 + i, 1, row.label, st.cell("label", align="left"), spec.row_span)
-        ws.set_row(top + 1 + i, spec.row_height)
+        ws.set_row(top + 1 + i, max(spec.row_height, row_height(_lines(row.label, across(1, spec.row_span)))))
     card = project_card(obj, book.template) if obj is not None else ProjectCard()
     refs = {fp.field.key: a1(*fp.value) for fp in place.cells}
     done = set()
@@ -216,8 +220,9 @@ def write_note(book: Any, w: SheetWriter, place: Any, obj: Any, issued: bool, wi
     notes = [book.text(k, **args) for k, args in project_card(obj, book.template).notes] if obj is not None else []
     text = "".join([*notes, spec.text])
     w.text(place.top, 0, spec.label, st.cell("label"))
-    w.text(place.top, 1, text, st.cell("plain", border=1, align="left", font_size=9), len(widths) - 1)
-    w.ws.set_row(place.top, max(spec.height, 13 * _lines(text, sum(widths[1:]) * 1.15) + 4))
+    # (the sheet's own size: printed at the sheet's scale, a smaller font would fall below 8 pt)
+    w.text(place.top, 1, text, st.cell("plain", border=1, align="left"), len(widths) - 1)
+    w.ws.set_row(place.top, max(spec.height, row_height(_lines(text, sum(widths[1:])))))
 
 
 WRITERS["grid"] = write_grid

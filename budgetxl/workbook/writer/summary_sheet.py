@@ -44,6 +44,7 @@ def write_summary(book: Book, ws: Any, problems: list[int]) -> None:
     for c, (h, wd) in enumerate(headers):
         w.text(HEADER_ROW, c, h, st.cell("header"))
         ws.set_column(c, c, wd)
+    ws.set_row(HEADER_ROW, row_height(max(text_lines(h, wd) for h, wd in headers)))  # (1–7月执行率 in two lines)
     totals = _project_rows(book, ws, fields, problems)
     _total_row(book, w, fields, totals, sum(problems))
     last = HEADER_ROW + 1 + len(book.plan.projects)
