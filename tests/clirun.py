@@ -104,3 +104,18 @@ def budget_csv(path: Path, docs: list[Submission], extra: list[list[str]] | None
         w.writerow(row)
     path.write_text(buf.getvalue(), encoding="utf-8")
     return path
+
+
+def stage_files(tmp, cons) -> dict:
+    """A later stage's files: July's monitoring workbook issued from ``cons`` and a careless
+    return of it (errors), and the consolidated monitoring."""
+    from budgetxl.api import generate_stage, load_template, merge
+    from budgetxl.demo import fill_monitor
+    from budgetxl.workbook.writer import generate_workbook
+
+    issued = generate_stage(cons, "monitor", tmp / "monitor")
+    doc = issued.documents[0]
+    returned = generate_workbook(fill_monitor(doc, careless=True), tmp / "mon-in" / "414001_monitor.xlsx",
+                                 load_template(doc.template.id, doc.month))
+    merge([returned], tmp / "moncons.xlsx")
+    return {"monitor": issued.outputs[0], "monret": returned, "moncons": tmp / "moncons.xlsx"}

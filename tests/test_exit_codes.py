@@ -12,7 +12,7 @@ import pytest
 
 from budgetxl.workbook.writer import generate_workbook
 
-from clirun import ROSTER, SEED, budget_csv, cli, files, seed, unit_doc
+from clirun import ROSTER, SEED, budget_csv, cli, files, seed, stage_files, unit_doc
 
 DONE, ATTENTION, NOTHING = 0, 1, 2
 
@@ -130,11 +130,39 @@ def test_portal(f, tmp_path):
     assert cli("merge", "--ledger", portal, "-o", tmp_path / "l2.xlsx", "--strict").code == NOTHING
 
 
+def test_later_stages(f, tmp_path):
+    """generate --stage, merge and split of the monitoring and self-evaluation forms: the same scheme."""
+    cons = tmp_path / "c.xlsx"
+    assert cli("merge", f["good"], "-o", cons).code == DONE
+    st = stage_files(tmp_path, cons)
+    assert cli("generate", "--stage", "monitor", "--from", cons, "--month", "9", "-o", tmp_path / "m").code == DONE
+    assert cli("generate", "--stage", "selfeval", "--from", cons, "--budget", f["budget"], "-o", tmp_path / "s").code == DONE
+    r = cli("generate", "--stage", "monitor", "--from", cons, "--units", f["roster"], "-o", tmp_path / "m2")
+    assert r.code == ATTENTION and "401001" in r.out and len(list((tmp_path / "m2").glob("*.xlsx"))) == 1
+    for args in (["--month", "13"], ["--year", "2025"], ["--prefill", f["seed"]], ["-o", f["notes"]]):
+        out = ["-o", tmp_path / "x"] if "-o" not in args else []
+        assert cli("generate", "--stage", "monitor", "--from", cons, *args, *out).code == NOTHING, args
+    assert cli("generate", "--stage", "selfeval", "--from", cons, "--month", "7", "-o", tmp_path / "x").code == NOTHING
+    assert cli("generate", "--stage", "monitor", "--from", cons, "--budget", f["budget"], "-o", tmp_path / "x").code == NOTHING
+    assert cli("generate", "--stage", "monitor", "-o", tmp_path / "x").code == NOTHING
+    assert not (tmp_path / "x").exists()
+    assert cli("validate", st["monret"]).code == ATTENTION
+    r = cli("merge", st["monret"], f["good"], "-o", tmp_path / "mix.xlsx")  # a targets workbook among them
+    assert r.code == ATTENTION and "其他表式" in r.out
+    assert cli("merge", st["monret"], f["good"], "-o", tmp_path / "mix2.xlsx", "--strict").code == NOTHING
+    assert not (tmp_path / "mix2.xlsx").exists()
+    assert cli("split", st["moncons"], "-o", tmp_path / "next").code == NOTHING
+    assert not (tmp_path / "next").exists()
+    assert cli("diff", st["monret"], st["monret"]).code == DONE
+    assert cli("diff", st["monitor"], st["monret"]).code == ATTENTION
+
+
 def test_version_and_usage_errors_are_one_line():
     r = cli("--version")
     assert r.code == DONE and r.out.startswith("budgetxl ")
     for args in (["generate"], ["read"], ["read", "a", "b"], ["validate", "--frmat", "json", "x"],
-                 ["merge", "x", "-o", "y.xlsx", "--jobs", "many"], ["nosuchcommand"], ["validate", "x", "--format"]):
+                 ["merge", "x", "-o", "y.xlsx", "--jobs", "many"], ["nosuchcommand"], ["validate", "x", "--format"],
+                 ["generate", "--stage", "yearly", "-o", "x"], ["generate", "--stage", "monitor", "--month", "0", "-o", "x"]):
         r = cli(*args)
         assert r.code == NOTHING and len(r.err.strip().splitlines()) == 1, (args, r.err)
         assert r.err.startswith("用法错误：") and "Traceback" not in r.err and "Error:" not in r.err

@@ -15,13 +15,15 @@ import pytest
 from budgetxl.messages import RULES
 from budgetxl.workbook.writer import generate_workbook
 
-from clirun import ROSTER, budget_csv, cli, files, seed, unit_doc
+from clirun import ROSTER, budget_csv, cli, files, seed, stage_files, unit_doc
 
 # Words that may stand in a Chinese sentence: formats, programs, and what the user types.
 ALLOWED = {"Excel", "WPS", "LibreOffice", "PDF", "JSON", "CSV", "TSV", "TOML", "UTF", "GBK", "HTML", "MHTML",
            "XML", "ODF", "VBA", "Word", "PowerPoint", "Strict", "Open", "SHA", "xlsx", "xls", "xlsm", "ods", "json",
            "csv", "toml", "txt", "pdf", "zip", "fods", "xlsb", "budgetxl", "true", "false", "perf", "targets", "cost",
            "utf",
+           # template ids and the stages' names as --stage takes them
+           "monitor", "selfeval",
            # the column names a roster and a budget list may have (the message lists them to type)
            "code", "name", "region", "unit", "project",
            # command names (a suggestion for a mistyped one) and the names of arguments in the usage line
@@ -62,6 +64,7 @@ def f(tmp_path_factory):
     cons = tmp / "cons.xlsx"
     assert cli("merge", out["good"], out["bad"], "-o", cons, "--units", out["roster"]).code == 1
     out["cons"] = cons
+    out.update(stage_files(tmp, cons))
     return out
 
 
@@ -104,6 +107,24 @@ CASES = [
     (["import", "{tmp}/missing.txt"], []), (["import", "{notes}", "-o", "{tmp}/n.json"], []),
     (["portal", "serve", "{tmp}/nowhere"], []), (["portal", "import", "{tmp}/folder", "{good}"], []),
     (["demo", "-o", "{notes}"], []),
+    # the later stages (monitoring, self-evaluation)
+    (["generate", "--stage", "monitor", "-o", "{tmp}/st1"], []),
+    (["generate", "--stage", "monitor", "--from", "{notes}", "-o", "{tmp}/st2"], []),
+    (["generate", "--stage", "monitor", "--from", "{cons}", "--units", "{roster}", "-o", "{tmp}/st3"], []),
+    (["generate", "--stage", "selfeval", "--from", "{cons}", "--month", "7", "-o", "{tmp}/st4"], []),
+    (["generate", "--stage", "monitor", "--from", "{cons}", "--budget", "{budget}", "-o", "{tmp}/st5"], []),
+    (["generate", "--stage", "monitor", "--from", "{cons}", "--month", "13", "-o", "{tmp}/st6"], []),
+    (["generate", "--stage", "monitor", "--from", "{cons}", "--year", "2025", "-o", "{tmp}/st7"], []),
+    (["generate", "--stage", "yearly", "--from", "{cons}", "-o", "{tmp}/st8"], ["yearly"]),
+    (["generate", "--stage", "monitor", "--from", "{cons}", "-o", "{notes}"], []),
+    (["generate", "--stage", "monitor", "--from", "{cons}", "--prefill", "{seed}", "-o", "{tmp}/st9"], []),
+    (["generate", "--units", "{roster}", "--year", "2024", "--from", "{cons}", "-o", "{tmp}/st10"], []),
+    (["generate", "--stage", "monitor", "--from", "{tmp}/syntax.json", "-o", "{tmp}/st11"], []),
+    (["validate", "{monret}"], []), (["validate", "{monret}", "--annotate", "{tmp}/monback"], []),
+    (["merge", "{monret}", "{good}", "-o", "{tmp}/mix.xlsx"], []),
+    (["merge", "{monret}", "{good}", "-o", "{tmp}/mix2.xlsx", "--strict"], []),
+    (["split", "{moncons}", "-o", "{tmp}/monsplit"], []),
+    (["diff", "{monitor}", "{monret}"], []),
 ]
 
 
@@ -150,16 +171,40 @@ def _data_words() -> set[str]:
         words.add(d.unit.name)
         words.update(p.name for p in d.projects if p.name)
         words.update(i.level1 for p in d.projects for i in p.indicators if i.level1)
+        words.update(i.name for p in d.projects for i in p.indicators if i.name)
         words.update(f"{n}.{p.name}"[:31] for n, p in enumerate(d.projects, start=1) if p.name)  # sheet names
     words.update(line.split(",")[1] for line in ROSTER.read_text(encoding="utf-8").splitlines()[1:])
+    from budgetxl import load_template
+
+    for stage in ("perf-targets", "perf-monitor", "perf-selfeval"):  # the forms' names and their lists' choices
+        t = load_template(stage)
+        words.add(t.template.title)
+        words.update(v for name in t.lists.names() for v in t.lists.get(name) or [])
     return words
+
+
+def _strings(workbook) -> set[str]:
+    """Every text a clerk typed into a return (data, whatever the run's language)."""
+    from budgetxl.workbook.reader import read_workbook
+
+    def walk(v):
+        if isinstance(v, str):
+            yield v
+        elif isinstance(v, dict):
+            for x in v.values():
+                yield from walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                yield from walk(x)
+
+    return set(walk(read_workbook(workbook).doc.model_dump(mode="json")))
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: " ".join(c[0])[:40])
 def test_english_runs_say_no_chinese(f, case):
     args, _ = case
     r, text = _run(f, args, "en")
-    for word in sorted(_data_words(), key=len, reverse=True):
+    for word in sorted(_data_words() | _strings(f["monret"]), key=len, reverse=True):
         text = text.replace(word, " ")
     assert not CJK.findall(text), f"Chinese in an English run: {CJK.findall(text)}\n{r.text}"
 

@@ -74,6 +74,15 @@ def test_merge_checks_every_output_before_writing_any(f, tmp_path):
     (["split", "{good}", "-o", "{tmp}/s", "--budget-complete"], "--budget-complete 需要 --budget"),
     (["validate", "{good}", "--annotate-warnings"], "--annotate-warnings 需要 --annotate"),
     (["merge", "--ledger", "{tmp}", "-o", "{tmp}/m.xlsx", "--units", "{roster}"], "--ledger 与 --units"),
+    # the later stages' options: each with the stage it belongs to
+    (["generate", "--stage", "selfeval", "--from", "{seed}", "--month", "7", "-o", "{tmp}/s"],
+     "--month 与 --stage selfeval 不能同时使用"),
+    (["generate", "--stage", "monitor", "--from", "{seed}", "--budget", "{roster}", "-o", "{tmp}/s"],
+     "--budget 与 --stage monitor 不能同时使用"),
+    (["generate", "--stage", "monitor", "--from", "{seed}", "--year", "2025", "-o", "{tmp}/s"], "不能再给 --year"),
+    (["generate", "--units", "{roster}", "--year", "2024", "--month", "7", "-o", "{tmp}/g"], "--month 只与 --stage 同用"),
+    (["generate", "--stage", "monitor", "--from", "{seed}", "--month", "0", "-o", "{tmp}/s"], "1 到 12"),
+    (["generate", "--stage", "monitor", "--from", "{seed}", "-o", "{seed}"], "文件夹"),
 ])
 def test_conflicting_or_out_of_range_options_are_refused(f, tmp_path, case):
     args, expect = case
