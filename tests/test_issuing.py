@@ -146,3 +146,17 @@ def test_annotated_copies_only_where_needed_and_named_for_the_clerk(f, tmp_path)
     assert names == ["401001_襄都区_退回修改.xlsx", "414001_巨鹿县市场监督管理局本级_a_请核对.xlsx"]
     sheet = openpyxl.load_workbook(tmp_path / "all" / names[1])["校验结果"]
     assert sheet["A3"].value == "共 0 个错误、2 个警告" and "没有错误" in sheet["A4"].value
+    assert sheet["A1"].value == "巨鹿县市场监督管理局本级预算绩效目标表校验结果"
+
+
+def test_an_annotated_copy_names_its_form(f, tmp_path):
+    """A monitoring return's copy says it is the 绩效运行监控表 (not the targets form)."""
+    from clirun import stage_files
+
+    cons = tmp_path / "c.xlsx"
+    assert cli("merge", f["good"], "-o", cons).code == 0
+    st = stage_files(tmp_path, cons)
+    assert cli("validate", st["monret"], "--annotate", tmp_path / "back").code == 1
+    copy = next((tmp_path / "back").glob("*.xlsx"))
+    title = openpyxl.load_workbook(copy)["校验结果"]["A1"].value
+    assert title == "巨鹿县市场监督管理局本级绩效运行监控表校验结果"

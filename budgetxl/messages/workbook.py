@@ -46,7 +46,8 @@ WORKBOOK: dict[str, tuple[str, str]] = {
     "annotate.message": ("说明", "Message"),
     "annotate.suffix-warnings": ("请核对", "to-check"),
     "annotate.rule-name": ("规则名称", "Rule name"),
-    "annotate.title": ("{unit}绩效目标表校验结果", "Validation results: {unit}"),
+    "annotate.title": ("{unit}{form}校验结果", "Validation results: {unit}"),
+    "annotate.form": ("工作簿", "workbook"),  # (a report kept from before forms were named)
     "annotate.unit-file": ("单位：{unit}　　文件：{file}", "Unit: {unit}    File: {file}"),
     "annotate.totals": ("共 {errors} 个错误、{warnings} 个警告", "{errors} error(s), {warnings} warning(s)"),
     "annotate.todo-errors": (

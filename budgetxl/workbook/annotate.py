@@ -161,7 +161,8 @@ def _result_heading(ws: Any, report: FileReport, lang: str) -> None:
     who = " ".join(x for x in (unit.get("code"), unit.get("name")) if x)
     what = "errors" if report.errors else "warnings" if report.warnings else "none"
     lines = [
-        (message("annotate.title", lang, unit=unit.get("name") or ""), Font(bold=True, size=14), 24),
+        (message("annotate.title", lang, unit=unit.get("name") or "", form=report.form or message("annotate.form", lang)),
+         Font(bold=True, size=14), 24),
         (message("annotate.unit-file", lang, unit=who or "-", file=Path(report.path.rsplit("!", 1)[-1]).name), None, 0),
         (message("annotate.totals", lang, errors=report.errors, warnings=report.warnings), Font(bold=True), 0),
         (message(f"annotate.todo-{what}", lang), Font(bold=True, color="9C0006" if report.errors else "000000"), 0),

@@ -32,6 +32,7 @@ class FileReport:
     unit_data: dict[str, Any] | None = None
     source: str | None = None  # where the bytes are, when not at ``path`` (a zip member)
     language: str = "zh"  # the language of its template (the clerk's: an annotated copy is named in it)
+    form: str | None = None  # its form's title (预算绩效目标表, 绩效运行监控表 …): the annotated copy's heading
 
     @property
     def errors(self) -> int:
@@ -74,7 +75,7 @@ class FileReport:
         from ..findings import record_args
 
         error = None if self.error is None else {"key": self.error.key, "args": record_args(self.error.args_)}
-        return {"path": self.path, "unit": self.unit(), "language": self.language, "error": error,
+        return {"path": self.path, "unit": self.unit(), "language": self.language, "form": self.form, "error": error,
                 "findings": [f.to_record() for f in self.findings]}
 
     @classmethod
@@ -84,7 +85,7 @@ class FileReport:
         err = data.get("error")
         error = None if err is None else ReadError(err["key"], **args_from_record(err.get("args") or {}))
         return cls(data["path"], None, [Finding.from_record(f) for f in data.get("findings", [])], error,
-                   data.get("unit"), language=data.get("language", "zh"))
+                   data.get("unit"), language=data.get("language", "zh"), form=data.get("form"))
 
 
 @dataclass
@@ -133,7 +134,7 @@ def validate_file(path: str | os.PathLike[str], template: Template | None = None
             exc.args_ = {**exc.args_, "path": name}
         return FileReport(shown, error=exc, source=source)
     return FileReport(shown, result, validate_result(result, template), source=source,
-                      language=result.template.language)
+                      language=result.template.language, form=result.template.template.title)
 
 
 def _validate_input(inp: InputFile, template: Template | None) -> FileReport:
