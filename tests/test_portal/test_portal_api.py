@@ -167,7 +167,7 @@ def test_merge_ledger_cli(backend, make_wb, tmp_path):
     if p.url:  # init recorded the database URL in the folder
         assert json.loads((p.folder / "portal.json").read_text())["db"] == p.url
     r = CliRunner().invoke(cli_app, args)
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 1, r.output  # done, but two roster units have not reported: attention
     wb = openpyxl.load_workbook(out, read_only=True)
     status = {row[0]: row for row in wb["汇总"].iter_rows(values_only=True) if row and row[0]}
     assert "已报送" in status["414001"] and "未报送" in status["401001"]
