@@ -133,6 +133,10 @@ def test_consolidated_print_set_up(demo, stage, title):
         assert fits or int(setup.scale or 100) >= 75, ws.title  # never scaled below a legible size
         if not fits:
             assert ws.print_title_rows, ws.title  # split across pages: the header on each
+            assert ws.print_title_cols, ws.title  # … and the unit's code (and name) on each
+            if ws.title == "汇总":  # the title on the first page, whole: merged only over its columns
+                merged = next(r for r in ws.merged_cells.ranges if r.min_row == 1)
+                assert merged.max_col < ws.max_column
 
 
 @pytest.mark.libreoffice

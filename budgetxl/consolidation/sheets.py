@@ -45,7 +45,8 @@ class _Table:
 
     def __init__(self, wb: Any, styles: Styles, name: str, cols: list[C.Column], titles: list | None = None,
                  title: str | None = None, footer: str | None = None):
-        self.ws = table_sheet(wb, styles, name, cols, titles, title, footer)
+        # (printed across pages, a wide table repeats the unit's code and name on each)
+        self.ws = table_sheet(wb, styles, name, cols, titles, title, footer, repeat_cols=2)
         header_row = len(titles or [])
         self.w = SheetWriter(self.ws, styles, record=False)
         self.cols = cols

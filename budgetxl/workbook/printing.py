@@ -34,6 +34,21 @@ def fit_scale(widths: Sequence[float], landscape: bool = True) -> int:
     return min(100, int(page_in / need * 100))
 
 
+def first_page_columns(widths: Sequence[float], landscape: bool = True) -> int:
+    """How many leading columns of ``widths`` print on the first page (all when the table fits the
+    page's width at a legible scale; else those that fit at MIN_SCALE): what a title spans."""
+    if fit_scale(widths, landscape) >= MIN_SCALE:
+        return len(widths)
+    room = ((A4_MM[1] if landscape else A4_MM[0]) / 25.4 - 2 * MARGIN_IN) * 96 * 100 / MIN_SCALE
+    n, used = 0, 0.0
+    for w in widths:
+        used += column_px(w)
+        if used > room:
+            break
+        n += 1
+    return max(n, 1)
+
+
 def setup_print(ws: Any, widths: Sequence[float], *, landscape: bool = True, printed: int | None = None,
                 repeat_rows: tuple[int, int] | None = None, repeat_cols: int = 0, title: str | None = None,
                 footer: str | None = None) -> int:

@@ -198,14 +198,16 @@ def table_sheet(wb: xlsxwriter.Workbook, styles: Styles, name: str, cols: list, 
     header (and the first ``repeat_cols`` columns) repeated on every page. ``cols`` have
     ``header``, ``width`` and ``machine`` (columns left out of the print area, which must come
     last). Rows are written top down (a constant-memory workbook cannot go back)."""
-    from .printing import setup_print
+    from .printing import first_page_columns, setup_print
 
     ws = wb.add_worksheet(name)
     header = styles.cell("header", valign="vcenter")
     w = SheetWriter(ws, styles, record=False)
+    printed = sum(1 for col in cols if not getattr(col, "machine", False))
+    span = first_page_columns([col.width for col in cols[:printed]])  # (a title printed whole, on the first page)
     for r, (text, fmt, height) in enumerate(titles or []):
         ws.set_row(r, height)
-        w.text(r, 0, text, fmt, span=len(cols))
+        w.text(r, 0, text, fmt, span=span)
     header_row = len(titles or [])
     height = max((text_lines(col.header, col.width) for col in cols), default=1)
     ws.set_row(header_row, row_height(height))
@@ -213,7 +215,6 @@ def table_sheet(wb: xlsxwriter.Workbook, styles: Styles, name: str, cols: list, 
         w.text(header_row, c, col.header, header)
         ws.set_column(c, c, col.width)
     ws.freeze_panes(header_row + 1, min(repeat_cols, 2))
-    printed = sum(1 for col in cols if not getattr(col, "machine", False))
     setup_print(ws, [col.width for col in cols], printed=printed, repeat_rows=(header_row, header_row),
                 repeat_cols=repeat_cols, title=title, footer=footer)
     return ws
