@@ -159,3 +159,12 @@ def test_no_printed_text_below_8_pt(demo, soffice, tmp_path):
                 sizes = [round(c["size"], 1) for c in page.chars]
                 assert sizes and min(sizes) >= 8.0, f"{book.name} page {n}: {min(sizes)} pt"
                 assert {round(page.width), round(page.height)} == {595, 842}, f"{book.name} page {n} is not A4"
+
+
+def test_a_later_stage_unit_sheet_is_headed_by_its_form(demo):
+    """A monitoring workbook's 单位信息 holds no overall targets: its heading names the form."""
+    for stage, form in (("5-运行监控", "绩效运行监控表"), ("6-绩效自评", "项目支出绩效自评表")):
+        path = sorted((demo / stage / "1-下发").glob("414001*.xlsx"))[0]
+        assert openpyxl.load_workbook(path)["单位信息"]["A1"].value == f"巨鹿县市场监督管理局本级2024年{form}　单位信息"
+    path = sorted((demo / "1-下发").glob("414001*.xlsx"))[0]
+    assert openpyxl.load_workbook(path)["单位信息"]["A1"].value == "巨鹿县市场监督管理局本级2024年部门整体绩效目标"

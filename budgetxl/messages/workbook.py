@@ -12,6 +12,8 @@ WORKBOOK: dict[str, tuple[str, str]] = {
     "workbook.instructions-title": ("{title} 填报说明", "{title}: how to fill it in"),
     "workbook.unit-title": ("{unit}{year}年部门整体绩效目标", "{unit} {year}: overall performance targets"),
     "workbook.unit-title-no-year": ("{unit}部门整体绩效目标", "{unit}: overall performance targets"),
+    "workbook.unit-info-title": ("{unit}{year}年{form}　单位信息", "{unit} {year}: unit information"),
+    "workbook.unit-info-title-no-year": ("{unit}{form}　单位信息", "{unit}: unit information"),
     "workbook.form-version": ("表样：{title}（{version} 版）", "Form: {title} (version {version})"),
     "workbook.legend": ("图例：", "Legend:"),
     "workbook.legend-fill": ("需要填写的单元格（黄色，未锁定）", "cells to fill in (yellow, unlocked)"),

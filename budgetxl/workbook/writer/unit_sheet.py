@@ -37,7 +37,10 @@ def write_unit_sheet(book: Book, ws: Any) -> None:
 
 
 def unit_heading(book: Book) -> str:
-    """The unit sheet's heading: whose targets these are, for which year."""
-    doc, lang = book.doc, book.lang
+    """The unit sheet's heading: whose targets these are, for which year (a form whose unit sheet
+    holds no overall targets, a later stage's, heads it with the form's title and 单位信息)."""
+    doc = book.doc
     key = "workbook.unit-title" if doc.year else "workbook.unit-title-no-year"
-    return book.text(key, unit=doc.unit.name or "", year=doc.year)
+    if not book.template.fields.lists["unit"]:
+        key = "workbook.unit-info-title" if doc.year else "workbook.unit-info-title-no-year"
+    return book.text(key, unit=doc.unit.name or "", year=doc.year, form=book.template.template.title)
