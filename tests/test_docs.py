@@ -78,3 +78,16 @@ def test_the_api_is_what_the_docs_show():
         assert getattr(budgetxl, name) is not None
         assert name in text, name
     assert set(budgetxl.__all__) <= set(dir(budgetxl))
+
+
+def test_the_readme_says_how_to_set_up_a_fresh_machine():
+    """Python ≥ 3.11, a virtual environment, the CJK fonts the PDF rendering needs, in both
+    languages; examples/README points at files in the repository."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    chinese, english = text.split("## English")[0] if "## English" in text else text, text
+    for part in (chinese, english):
+        assert "Python ≥ 3.11" in part and "python3 -m venv .venv" in part and "fonts-noto-cjk" in part
+    examples = (ROOT / "examples" / "README.md").read_text(encoding="utf-8")
+    for name in re.findall(r"`([\w.-]+\.(?:json|csv|txt|pdf))`", examples):
+        assert (ROOT / "examples" / name).exists(), name
+

@@ -166,3 +166,19 @@ def test_version_and_usage_errors_are_one_line():
         r = cli(*args)
         assert r.code == NOTHING and len(r.err.strip().splitlines()) == 1, (args, r.err)
         assert r.err.startswith("用法错误：") and "Traceback" not in r.err and "Error:" not in r.err
+
+
+def test_merge_lists_every_file_it_did_not_count(f, tmp_path):
+    """On the terminal, not only in the 报送情况 sheet: each file left out of the totals, and why."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    shutil.copy(f["good"], inbox / "414001_a.xlsx")
+    shutil.copy(f["good"], inbox / "414001_copy.xlsx")  # identical: counted once
+    shutil.copy(f["bad"], inbox / "401001_b.xlsx")  # errors
+    (inbox / "notes.xlsx").write_text("not a workbook", encoding="utf-8")  # unreadable
+    r = cli("merge", inbox, "-o", tmp_path / "m.xlsx")
+    assert r.code == ATTENTION
+    listed = r.out.split("未计入汇总的文件（3 个）")[1]
+    for name, why in (("414001_copy.xlsx", "重复文件"), ("401001_b.xlsx", "校验未通过"), ("notes.xlsx", "无法读取")):
+        line = listed[listed.index(name):]
+        assert why in line.split("\n", 2)[1], (name, listed)

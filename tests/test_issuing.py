@@ -160,3 +160,14 @@ def test_an_annotated_copy_names_its_form(f, tmp_path):
     copy = next((tmp_path / "back").glob("*.xlsx"))
     title = openpyxl.load_workbook(copy)["校验结果"]["A1"].value
     assert title == "巨鹿县市场监督管理局本级绩效运行监控表校验结果"
+
+
+def test_a_unit_workbooks_summary_says_its_unit_and_never_passes_an_empty_project(f, tmp_path):
+    """The unit workbook's 汇总 names the unit of its amounts (万元), and a spare project sheet
+    nobody filled in is 未填写, not 通过 (values as the file holds them before any recalculation)."""
+    assert cli("generate", "--units", f["roster"], "--year", "2025", "-o", tmp_path / "blank").code == 0
+    sheet = openpyxl.load_workbook(sorted((tmp_path / "blank").glob("*.xlsx"))[0], data_only=True)["汇总"]
+    assert "万元" in sheet["A1"].value
+    header = [c.value for c in sheet[2]]
+    statuses = {r[header.index("状态")] for r in sheet.iter_rows(min_row=3, values_only=True) if r[header.index("工作表")]}
+    assert statuses == {"未填写"}

@@ -411,6 +411,7 @@ def test_diff_reports_projects_fields_and_indicators(tmp_path):
     assert text.returncode == 1  # there are differences
     # the form's words and readable values, never keys or Python reprs
     assert "预算数：70 → 71" in text.stdout and "budget.total" not in text.stdout and "[" not in text.stdout
+    assert f"{old.projects[0].code} {old.projects[0].name}" in text.stdout  # the project by code and name
     same = subprocess.run([sys.executable, "-m", "budgetxl", "diff", str(SEED), str(a)], capture_output=True,
                           text=True, encoding="utf-8")
     assert same.returncode == 0 and "相同" in same.stdout
