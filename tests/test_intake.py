@@ -33,6 +33,7 @@ from budgetxl.errors import ReadError
 from budgetxl.messages import MESSAGES, message
 from budgetxl.files.intake import LIMITS, Limits, inspect_file
 from budgetxl.workbook.reader import read_workbook
+from budgetxl.workbook.validate import validate_file
 
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("budgetxl_corpus_build", ROOT / "tests" / "corpus" / "build.py")
@@ -153,12 +154,13 @@ def test_corpus_case(case, corpus, lo_status, tmp_path):
 def test_annotated_copy_is_safe(case, corpus, lo_status, tmp_path):
     """The annotated copy is always an .xlsx without VBA, and every text in it is written as text."""
     path = _path(case, corpus, lo_status)
-    rc, out, err, _ = run_cli("validate", "--annotate", str(tmp_path / "back"), str(path))
+    # (a copy for warnings too: some cases have no error, and copies are written only on request then)
+    rc, out, err, _ = run_cli("validate", "--annotate", str(tmp_path / "back"), "--annotate-warnings", str(path))
     assert "Traceback" not in err + out
     copies = list((tmp_path / "back").iterdir())
     assert len(copies) == 1, (out, err)
     copy = copies[0]
-    assert copy.suffix == ".xlsx" and copy.name.endswith("_退回修改.xlsx")
+    assert copy.suffix == ".xlsx" and copy.name.endswith(("_退回修改.xlsx", "_请核对.xlsx"))  # (errors; warnings only)
     with zipfile.ZipFile(copy) as z:
         names = z.namelist()
         assert not [n for n in names if "vba" in n.lower() or n.endswith(".bin")]
@@ -249,7 +251,8 @@ def test_outputs_write_workbook_text_as_text(case, corpus, lo_status, tmp_path):
     # the consolidated workbook and its CSV data files
     rc, out, err, _ = run_cli("merge", str(path), "-o", str(tmp_path / "merged.xlsx"), "--include-invalid",
                               "--data-dir", str(tmp_path / "data"), "--jobs", "1")
-    assert rc == 0 and "Traceback" not in err, err
+    valid = validate_file(path).valid  # (an invalid file counted with --include-invalid needs attention: 1)
+    assert rc == (0 if valid else 1) and "Traceback" not in err, err
     assert unquoted_formula_text(tmp_path / "merged.xlsx") == []
     for f in (tmp_path / "data").glob("*.csv"):
         rows = csv.reader(io.StringIO(f.read_text(encoding="utf-8-sig")))
