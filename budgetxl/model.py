@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # (pandas loads only when a frame is asked for)
 
 SCHEMA = "budgetxl/submission@1"
 EXTRA = "extra"  # fields a template adds are kept under this key (see _clean_extra)
+ADDED = "added"  # a project the unit added (not issued by the city)
 
 # Characters XML 1.0 (and so xlsx) cannot hold.
 _ILLEGAL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 0xFFFE, 0xFFFF])
@@ -174,6 +175,8 @@ class Project(_Model):
     goals: TextList = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
     extra: Extra = Field(default_factory=dict)
+    added: bool = Field(False, description="the unit added this project itself: the city did not issue it "
+                                           "(written only when true)")
 
     @field_validator("spending_plan", mode="after")
     @classmethod
@@ -187,7 +190,7 @@ class Project(_Model):
         return [i for i in v if not i.is_empty()]
 
     def is_empty(self) -> bool:
-        return self == Project()
+        return self == Project(added=self.added)
 
 
 class Submission(_Model):
@@ -247,7 +250,8 @@ def value_at(obj: Any, key: str) -> Any:
 def _jsonable(obj: Any) -> Any:
     if isinstance(obj, dict):
         # (no template-added field: no "extra" key, rather than an empty one on every indicator)
-        return {k: _jsonable(v) for k, v in obj.items() if not (k == EXTRA and v == {})}
+        # (and "added" only on a project the unit added)
+        return {k: _jsonable(v) for k, v in obj.items() if not (k == EXTRA and v == {}) and not (k == ADDED and v is False)}
     if isinstance(obj, list):
         return [_jsonable(v) for v in obj]
     if isinstance(obj, Decimal):

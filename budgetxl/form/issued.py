@@ -20,6 +20,8 @@ def issued_fields(doc: Any, template: Any) -> dict[str, Any]:
         f.set(data, f.kind.to_json(f.get(doc)))
     data["projects"] = []
     for p in doc.projects:
+        if p.added:  # (the unit's own project: nothing of it is issued)
+            continue
         entry: dict[str, Any] = {}
         for f in table.issued("project"):
             f.set(entry, f.kind.to_json(f.get(p)))
