@@ -158,6 +158,7 @@ class ProjectSheetSpec(SheetSpec):
     title_suffix: str = ""
     amount_unit_line: str = ""
     spare_sheets: int = Field(3, ge=0)  # empty project sheets in a workbook made from a roster
+    added_sheets: int = Field(0, ge=0)  # spare sheets for projects the unit adds, in a workbook with issued projects
 
 
 class SheetNames(_Spec):
@@ -165,6 +166,7 @@ class SheetNames(_Spec):
     unit: str
     summary: str
     project_prefix: str
+    added_prefix: str | None = None  # a spare sheet for a project the unit adds (default: project_prefix)
 
 
 class Instructions(_Spec):

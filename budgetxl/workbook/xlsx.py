@@ -137,7 +137,7 @@ def sheet_name(base: str, used: set[str]) -> str:
 # Functions budgetxl's own formulas use; all are classic Excel functions (no _xlfn. prefix needed).
 _CLASSIC_FUNCTIONS = frozenset(
     "IF AND OR NOT ISNUMBER IFERROR ROUND COUNTIF COUNTIFS ADDRESS ROW COLUMN COUNTA SUMPRODUCT LEN "
-    "SUBSTITUTE SUM TRIM INDIRECT MATCH N".split()
+    "SUBSTITUTE SUM TRIM INDIRECT MATCH N CELL LEFT RIGHT MID ASC EXACT FIND CLEAN ISTEXT ISERROR MOD".split()
 )
 _FUNCTION_NAME = re.compile(r"([A-Z][A-Z0-9._]*)\(")
 
