@@ -177,7 +177,7 @@ class LiveSummaryRow:
 
     template: Any
     cells: list[tuple[Any, str, str]]
-    count: tuple[str, str] | None = None  # (summary cell, the sheet's 三级指标 range)
+    count: tuple[str, str] | None = None  # (summary cell, the count of the sheet's named indicators)
     count_label: str = ""
 
 

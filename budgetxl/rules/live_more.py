@@ -231,8 +231,8 @@ def summary(r: LiveSummaryRow) -> list[LiveCheck]:
             excel = f"IFERROR({number_x(cell)},0)<>IFERROR({number_x(source)},0)"
         out.append(LiveCheck(cell, "summary-mismatch", "", f"AND({present},{excel})", label=f.header))
     if r.count is not None:
-        cell, names = r.count
-        out.append(LiveCheck(cell, "summary-mismatch", "", f"AND({present},IFERROR({number_x(cell)},0)<>COUNTA({names}))",
+        cell, counted = r.count
+        out.append(LiveCheck(cell, "summary-mismatch", "", f"AND({present},IFERROR({number_x(cell)},0)<>{counted})",
                              label=r.count_label))
     return out
 

@@ -70,6 +70,15 @@ def write_summary(book: Book, ws: Any, problems: list[tuple[int, int]], unit_pro
     ws.print_area(0, 0, last + 2, len(headers) - 2)
 
 
+def _indicator_count(plan: Any) -> str:
+    """The sheet's named indicators, over the table's whole range (header to the row after it), so
+    that rows inserted anywhere in it, or just below it, count."""
+    table = plan.layout.table()
+    c = table.col("name") if table.col("name") is not None else 0
+    rng = f"{sheet_ref(plan.sheet, table.top, c)}:{a1(table.last + 1, c, True)}"
+    return f'SUMPRODUCT((ROW({rng})>ROW({sheet_ref(plan.sheet, table.top, c)}))*({rng}<>""))'
+
+
 def _status(book: Book, count: str, warnings: str) -> str:
     ok, warn, bad = (book.text(k) for k in ("workbook.status-ok", "workbook.status-warn", "workbook.status-bad"))
     return f'IF({count}=0,"{ok}",IF({count}-{warnings}=0,"{warn}","{bad}"))'
@@ -107,13 +116,11 @@ def _project_rows(book: Book, w: SheetWriter, fields: list[Any],
                 ws.write_formula(r, c, f'=IF({ref}="","",{ref})', amount, float(value) if value is not None else "")
             else:
                 ws.write_formula(r, c, f'=IF({ref}="","",{ref})', plain, value or "")
-        table = plan.layout.table()
-        name_col = table.col("name") if table.col("name") is not None else 0
-        rng = f"'{name}'!{a1(table.first, name_col)}:{a1(table.last, name_col)}"
         count = sum(1 for ind in p.indicators if ind.name is not None)
         totals["count"] += count
-        ws.write_formula(r, n + 1, f"=COUNTA({rng})", plain, count)
-        own = checks("summary", LiveSummaryRow(t, cells, (a1(r, n + 1), rng), book.text("workbook.summary-indicators")))
+        counted = _indicator_count(plan)
+        ws.write_formula(r, n + 1, "=" + counted, plain, count)
+        own = checks("summary", LiveSummaryRow(t, cells, (a1(r, n + 1), counted), book.text("workbook.summary-indicators")))
         own_cell = a1(r, n + 5)
         ws.write_formula(r, n + 5, "=" + ("&".join(check_terms(own, lang, is_warning)) or '""'), check_fmt,
                          check_value(own, w.get, lang, is_warning))
