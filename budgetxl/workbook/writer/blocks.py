@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ...cells import col_letter
+from ...cells import a1, col_letter
 from ...form.layout import LIST_NUMBER_COL, LIST_TEXT_COL, CheckpointsPlace, FieldsPlace, ListPlace, TablePlace
 from ...model import Indicator, value_at
 from ..xlsx import SheetWriter, text_width
@@ -121,19 +121,21 @@ def write_checkpoints(book: Any, w: SheetWriter, place: CheckpointsPlace, projec
 
 
 def write_list(book: Any, w: SheetWriter, place: ListPlace, obj: Any, issued: bool, widths: list[float]) -> None:
-    """The label at the top of the block, one text per row (numbered by the check writer's
-    conditional format). The label column is not merged: a row inserted inside the block takes
-    the look of the row above it, so the block stays one block, and no merged label is split."""
+    """The label at the top of the block, a running number, one text per row. The label column is
+    not merged: a row inserted inside the block takes the look of the row above it, so the block
+    stays one block and no merged label is split. The number is a formula on the row's position,
+    so the rows renumber around an inserted row (which the check writer numbers: see live)."""
     ws, st, block, width = w.ws, book.styles, place.spec, len(widths)
     items = value_at(obj, block.key)
     r0, last = place.top, place.top + place.height - 1
     per_line, line_width = LIST_LINE
+    label_cell = a1(r0, 0, True)
     for i in range(place.height):
         r = r0 + i
         edges = {"top": 1 if r == r0 else 0, "bottom": 1 if r == last else 0}
-        label = st.cell("label", border=0, left=1, valign="top", **edges)
+        label = st.cell("label", border=0, left=1, right=1, valign="top", **edges)
         w.text(r, 0, block.label if r == r0 else None, label)
-        ws.write_blank(r, LIST_NUMBER_COL, None, st.cell("label", border=0, right=1, **edges))
+        ws.write_formula(r, LIST_NUMBER_COL, f"=ROW()-ROW({label_cell})+1", st.cell("issued", align="center"), i + 1)
         text = items[i] if i < len(items) else None
         w.text(r, LIST_TEXT_COL, text, st.cell("fill"), width - LIST_TEXT_COL)
         ws.set_row(r, max(block.row_height, per_line * (1 + int(text_width(text or "") // line_width))))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ...cells import a1, col_letter, parse_a1
+from ...form.layout import LIST_NUMBER_COL
 from ...rules.live import SEP, LiveBlock, LiveCheck, LiveItem, LiveRow, blank, check_terms, check_value, checks, warn_mark
 from ...rules.registry import severity
 from ..xlsx import SheetWriter
@@ -329,11 +330,12 @@ def write_list(cs: CheckSheet, place: Any, n: int, text_col: int, sentinel: int)
 
 
 def _numbers(cs: CheckSheet, top: int, sentinel: int, col: int, height: int) -> None:
-    """The running number shown before each item's text (a number format set by a conditional
-    format), so that a row inserted inside the list is numbered and the rows below renumber."""
-    letter = col_letter(col)
+    """An inserted row has no number formula (see blocks.write_list): its text shows the number
+    in front ("4. …", a number format set by a conditional format). (LibreOffice drops such number
+    formats when it re-saves an .xlsx; the other rows keep their numbers.)"""
+    letter, number = col_letter(col), col_letter(LIST_NUMBER_COL)
     for k in range(1, height + GAP + 1):
         cs.w.ws.conditional_format(top, col, sentinel, col, {
             "type": "formula", "format": cs.book.number_format(k),
-            "criteria": f"=AND(ROW({letter}{top + 1})<ROW(${letter}${sentinel + 1}),"
+            "criteria": f"=AND(ISBLANK({number}{top + 1}),ROW({letter}{top + 1})<ROW(${letter}${sentinel + 1}),"
                         f"ROW({letter}{top + 1})-ROW(${letter}${top + 1})+1={k})"})
