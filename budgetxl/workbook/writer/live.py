@@ -25,10 +25,11 @@ from ..xlsx import SheetWriter
 
 CHECK_WIDTH = 34
 GAP = 3  # inserted rows in one place that the check cell above still checks
-# The most one formula may hold, counting a character beyond ASCII twice: what LibreOffice still
-# writes into an .xls (BIFF8 keeps a formula's tokens and strings in one record; beyond, it writes
-# =NA()). Longer check texts are split over names or hidden cells and joined.
-FORMULA_BUDGET = 1200
+INLINE = 70  # a shared part of a row's checks this short is written where used, not named
+# The most one formula may hold, in UTF-8 bytes (a CJK character counts 3): well within what
+# LibreOffice still writes into an .xls (BIFF8 keeps a formula's tokens and strings in one record;
+# beyond, it writes =NA()). Longer check texts are split over names or hidden cells and joined.
+FORMULA_BUDGET = 1500
 
 
 _RANKED = re.compile(r"\bBY([A-Z])_")
@@ -48,7 +49,7 @@ def ranked(base: str, formula: str) -> str:
 
 
 def _weight(text: str) -> int:
-    return len(text) + sum(1 for ch in text if ord(ch) > 127)
+    return len(text.encode("utf-8"))
 
 
 def chunks(terms: list[str]) -> list[str]:
@@ -227,6 +228,8 @@ def _row_names(cs: CheckSheet, cols: list[tuple[Any, int]], total: bool) -> tupl
     for j in range(GAP + 1):
 
         def let(k: str, expr: str, j: int = j) -> str:
+            if len(expr) <= INLINE and k != "USED":  # (a short part costs less written where it is used)
+                return f"({expr})"
             name = ranked(f"BX_{j}__{k}", expr)
             out.setdefault(name, expr)
             return name
