@@ -142,6 +142,10 @@ def mistakes_job(cells: Cells, doc: Submission) -> tuple[list[list], dict]:
     expect(S2, cells.field(S2, "资金用途"), "required-field")
     edits.append(["type", S2, cells.month(S2, 10), "120"])
     expect(S2, cells.month(S2, 10), "spending-plan")
+    # a stale percent format: 100% typed, then 100 typed over it: the cell shows 10000%, and that is
+    # what is read and reported (what a cell shows is what prints)
+    edits += [["type", S2, cells.month(S2, 12), "100%"], ["type", S2, cells.month(S2, 12), "100"]]
+    expect(S2, cells.month(S2, 12), "spending-plan")
     g = cells.goals(S2)
     edits.append(["type", S2, f"C{g[0]}", "请填写"])
     expect(S2, f"C{g[0]}", "placeholder")

@@ -99,10 +99,11 @@ _CATALOGUE = [
     ),
     RuleText(
         "spending-plan", "error", ("资金支出计划不合理", "Spending plan"),
-        ("资金支出计划是累计百分比：每个节点在 0 到 100 之间，逐期不减少，最后一个节点为 100。输入 25% 与输入 25 相同；整个计划都是 0–1 的小数（如 0.25…1）时不作猜测，逐个提示核对。",
+        ("资金支出计划是累计百分比：每个节点在 0 到 100 之间，逐期不减少，最后一个节点为 100。输入 25% 与输入 25 相同（单元格显示什么就按什么读：显示为 10000% 的，例如先输入过 100% 再输入 100，就按 10000 读并提示）；整个计划都是 0–1 的小数（如 0.25…1）时不作猜测，逐个提示核对。",
          "The spending plan is cumulative: each checkpoint between 0 and 100, never decreasing, the last one 100. "
-         "Typing 25% is the same as typing 25; a plan made only of fractions from 0 to 1 (0.25 … 1) is not "
-         "guessed at: each checkpoint is reported for the clerk to confirm."),
+         "Typing 25% is the same as typing 25 (a cell reads as it shows: one showing 10000%, say after 100% then "
+         "100 were typed into it, reads as 10000 and is reported); a plan made only of fractions from 0 to 1 "
+         "(0.25 … 1) is not guessed at: each checkpoint is reported for the clerk to confirm."),
         {"": ("{month}月底的支出进度 {value} 不在 0–100 之间",
               "Spending at end of month {month} ({value}) is outside 0–100"),
          "number": ("{month}月底的支出进度“{value}”不是数字",
