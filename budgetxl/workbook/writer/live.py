@@ -89,7 +89,6 @@ class CheckSheet:
     warnings: int = 0
     defined: set[str] = field(default_factory=set)
     helpers: int = GAP  # the hidden columns right of the check column in use
-    index: int | None = None  # the sheet's index among the workbook's sheets (for its names)
 
     @property
     def lang(self) -> str:
@@ -167,18 +166,11 @@ class CheckSheet:
         """A defined name of this sheet (references in it relative to the row that uses it);
         returns the name it is defined under (see :func:`ranked`)."""
         name = ranked(base, formula)
-        if name in self.defined:
-            return name
-        self.defined.add(name)
-        wb, checked = self.book.wb, self.book.memo.setdefault("checked-names", set())
-        if name in checked and self.index is not None:
-            # (xlsxwriter validates a name's spelling on every call; the same name on the next sheet
-            # needs no second look)
-            wb.defined_names.append([name, self.index, formula, False])
-        else:
-            wb.define_name(f"{quote_sheet(self.sheet)}!{name}", "=" + formula)
-            checked.add(name)
-            self.index = wb.defined_names[-1][1]
+        if name not in self.defined:
+            self.defined.add(name)
+            # (straight into xlsxwriter's list: its define_name() parses "Sheet!name" and so cannot
+            # scope a name to a sheet whose name holds a "!"; our names are plain ASCII words)
+            self.book.wb.defined_names.append([name, self.w.ws.index, formula, False])
         return name
 
     def let(self, key: str, expr: str) -> str:
