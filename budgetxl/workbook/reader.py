@@ -79,10 +79,15 @@ class ReadResult:
             self.raw[path] = v
         return v
 
-    def forget(self, prefix: str) -> None:
-        for d in (self.sources, self.raw):
-            for k in [k for k in d if k.startswith(prefix + ".") or k.startswith(prefix + "[")]:
+    def forget(self, prefix: str, since: tuple[int, int] = (0, 0)) -> None:
+        """Drop what was recorded under ``prefix`` (a spare sheet nobody filled); ``since`` is
+        :meth:`mark` taken before reading it (entries keep their order: only the newer are looked at)."""
+        for d, start in ((self.sources, since[0]), (self.raw, since[1])):
+            for k in [k for k in list(d)[start:] if k.startswith(prefix + ".") or k.startswith(prefix + "[")]:
                 del d[k]
+
+    def mark(self) -> tuple[int, int]:
+        return len(self.sources), len(self.raw)
 
 
 def read_workbook(path: str | os.PathLike[str], template: Template | None = None) -> ReadResult:
@@ -305,9 +310,10 @@ def read_grids(path: str, grids: list[Grid], template: Template | None = None,
     mark = message("workbook.added-mark", t.language)
     for g in project_grids:
         prefix = f"projects[{len(data['projects'])}]"
+        since = res.mark()
         p = _read_project(res, g, t, prefix)
         if _blank(p):
-            res.forget(prefix)  # a spare sheet nobody filled
+            res.forget(prefix, since)  # a spare sheet nobody filled
             continue
         if g.find(mark) is not None:
             p["added"] = True  # a sheet for a project the unit adds
