@@ -142,6 +142,8 @@ def mistakes_job(cells: Cells, doc: Submission) -> tuple[list[list], dict]:
     expect(S2, cells.field(S2, "资金用途"), "required-field")
     edits.append(["type", S2, cells.month(S2, 10), "120"])
     expect(S2, cells.month(S2, 10), "spending-plan")
+    edits.append(["delete", S2, cells.month(S2, 3)])  # an emptied checkpoint: one problem, not two
+    expect(S2, cells.month(S2, 3), "required-field")
     # a stale percent format: 100% typed, then 100 typed over it: the cell shows 10000%, and that is
     # what is read and reported (what a cell shows is what prints)
     edits += [["type", S2, cells.month(S2, 12), "100%"], ["type", S2, cells.month(S2, 12), "100"]]

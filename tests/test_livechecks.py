@@ -109,6 +109,34 @@ def test_cached_checks_match_validate_for_a_generated_document(make_workbook, se
     assert ("4.散煤治理专项经费", "B14", "indicator-taxonomy", "parent") in shown
 
 
+def test_cached_checks_of_every_rule_match_validate(make_workbook, seed_doc):
+    """Mistakes of every rule the workbook can decide, written from a document: the cached check
+    texts (the Python twins of the formulas) name what validate names, cell for cell."""
+    from budgetxl.model import Indicator, SpendingPoint
+
+    doc = seed_doc.model_copy(deep=True)
+    p1, p2, p3, p4, p5 = doc.projects[:5]
+    p1.purpose = "请填写"  # placeholder
+    p1.goals[1] = "第二条 "  # stray space
+    p1.indicators[0].value = "≤40"  # no unit
+    p1.indicators[3].value = "800000元"  # cost above the budget (80 万元 > 70)
+    p1.indicators[5].value = "≥120%"  # satisfaction out of range
+    p2.spending_plan = [SpendingPoint(month=m, percent=v) for m, v in ((3, "0.25"), (6, "0.5"), (10, "0.75"), (12, "1"))]
+    p2.indicators[-1].value = "≥0.9%"  # a satisfaction written as a fraction
+    p3.code = "13052924p00584012381U"  # lower-case p
+    p3.indicators.append(Indicator(level1="产出指标", level2="数量指标", name="检查次数", value={"text": "很多", "op": "定性"}))
+    p4.code = p1.code  # a duplicate
+    p5.code = "13052823P00584012383X"  # another region
+    p5.indicators = [i for i in p5.indicators if i.level1 != "效益指标"]  # no 效益指标
+    doc.projects[5].added = True  # a project the unit added itself
+    path = make_workbook(doc)
+    shown = live_findings(path)
+    assert shown == validate_live(path)
+    rules = {r for _, _, r, _ in shown}
+    assert rules >= {"placeholder", "indicator-value", "cost-exceeds-budget", "satisfaction-range", "spending-plan",
+                     "project-code-format", "duplicate-project-code", "indicator-coverage", "project-added"}
+
+
 @pytest.mark.libreoffice
 def test_libreoffice_recalculation_agrees_with_validate(make_workbook, seed_doc, soffice, tmp_path):
     path = make_workbook(seed_doc, "filled.xlsx")
