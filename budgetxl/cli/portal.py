@@ -80,7 +80,8 @@ def init(
         raise fail(BudgetxlError("file-not-found", path=str(missing[0])))
     try:
         if stage.value != "targets" and manage.has_ledger(folder, db):
-            return _open_stage(manage, folder, units, year, stage.value, month, from_, budget, db, lang_)
+            opened = _open_stage(manage, folder, units, year, stage.value, month, from_, budget, db, lang_)
+            raise typer.Exit(1 if opened.missing else 0)  # (1: done, but some units got no workbook)
         if stage.value != "targets" and from_ is None:
             raise usage_error("portal.stage-from", stage=stage.value)
         if units is None or year is None:
@@ -88,6 +89,8 @@ def init(
         res = manage.init_portal(folder, units, year, stage.value, budget, db, base_url, month, from_)
     except BudgetxlError as exc:
         raise fail(exc)
+    except (typer.Exit, typer.Abort):
+        raise
     except Exception as exc:  # a database that cannot be reached, a folder that cannot be written
         raise refuse(message("portal.init-failed", lang_, detail=_one_line(exc)))
     for w in res.warnings:
@@ -103,9 +106,9 @@ def init(
 
 
 def _open_stage(manage, folder: Path, units: Path | None, year: int | None, stage: str, month: int | None,
-                source: Path | None, budget: Path | None, db: str | None, lang: str) -> None:
-    """``portal init DIR --stage monitor|selfeval`` on an existing portal: exit 1 when a unit got
-    no workbook (no current targets in the ledger or in --from)."""
+                source: Path | None, budget: Path | None, db: str | None, lang: str):
+    """``portal init DIR --stage monitor|selfeval`` on an existing portal; the units that got no
+    workbook (no current targets in the ledger or in --from) are listed."""
     ledger = manage.open_ledger(folder, db, migrate=True)
     if year is not None and year != ledger.year:
         raise BudgetxlError("portal.year-fixed", year=ledger.year, found=year)
@@ -118,7 +121,7 @@ def _open_stage(manage, folder: Path, units: Path | None, year: int | None, stag
 
     say("portal.stage-done", name=Phrase(f"page.stage.{stage}").render(lang), n=len(res.issued),
         dir=str(folder / manage.ISSUED_DIR), links=str(folder / manage.LINKS))
-    raise typer.Exit(1 if res.missing else 0)
+    return res
 
 
 @portal_app.command(
