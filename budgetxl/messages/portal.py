@@ -119,6 +119,7 @@ PORTAL: dict[str, tuple[str, str]] = {
     "page.stage.month": ("{name}（1–{month}月）", "{name} (months 1–{month})"),
     "page.stages.open": ("正在收集：", "Open: "),
     "page.stages.current": ("当前阶段", "current round"),
+    "page.stages.more": ("（展开：工作簿、上传、报送记录）", "(open: workbook, upload, submissions)"),
     "page.issued.none": ("本阶段还没有给本单位下发工作簿（它由本单位通过校验的绩效目标表生成），请联系市局。",
                          "No workbook has been issued to your unit for this stage yet (it is made from your passed "
                          "targets); ask the city bureau."),
