@@ -106,6 +106,10 @@ def test_monitoring_opens_from_the_ledger_and_is_collected(targets_in, tmp_path)
     good = post(c, p.tokens["414001"], fill_monitoring(mine, tmp_path / "b.xlsx").read_bytes(), "b.xlsx",
                 stage="monitor")
     assert good.status_code == 200 and good.json()["files"][0]["valid"] is True, good.text
+    # the same file mailed in: `portal import --stage monitor`
+    r = runner.invoke(cli_app, ["portal", "import", str(p.folder), str(tmp_path / "b.xlsx"), "--stage", "monitor"])
+    assert r.exit_code == 0, r.output
+    assert [h["row"].source for h in ledger.history("414001", "monitor")] == ["import", "upload", "upload"]
 
     assert status(c, p.admin, "monitor") == {"414001": "已报送", "401001": "已报送", "402001": "未报送"}
     assert status(c, p.admin, "targets") == {"414001": "已报送", "401001": "已报送", "402001": "未报送"}
@@ -169,6 +173,10 @@ def test_a_stage_is_refused_in_one_line_where_it_does_not_belong(targets_in, tmp
 
     r = runner.invoke(cli_app, ["portal", "init", str(p.folder), "--stage", "monitor", "--year", "2025"])
     one_line(r, 2, "2024")
+    other = write_roster(tmp_path / "other.csv", [("414001", "巨鹿县市场监督管理局本级", "130529")])
+    one_line(runner.invoke(cli_app, ["portal", "init", str(p.folder), "--stage", "monitor", "--units", str(other)]),
+             2, "单位名单与台账中的不同")
+    assert p.ledger().stages() == ["targets"]  # nothing was opened
     r = runner.invoke(cli_app, ["portal", "init", str(p.folder), "--stage", "monitor"])
     assert r.exit_code == 1
     one_line(runner.invoke(cli_app, ["portal", "init", str(p.folder), "--stage", "monitor"]), 2, "已经开放")
