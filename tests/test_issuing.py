@@ -169,5 +169,6 @@ def test_a_unit_workbooks_summary_says_its_unit_and_never_passes_an_empty_projec
     sheet = openpyxl.load_workbook(sorted((tmp_path / "blank").glob("*.xlsx"))[0], data_only=True)["汇总"]
     assert "万元" in sheet["A1"].value
     header = [c.value for c in sheet[2]]
-    statuses = {r[header.index("状态")] for r in sheet.iter_rows(min_row=3, values_only=True) if r[header.index("工作表")]}
+    statuses = {r[header.index("状态")] for r in sheet.iter_rows(min_row=3, values_only=True)
+                if isinstance(r[0], int)}  # (the project rows: numbered; the unit sheet's row below the total is not)
     assert statuses == {"未填写"}

@@ -8,6 +8,7 @@ anything wrong).
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -18,17 +19,26 @@ from .app import (ATTENTION, DONE, NOTHING_DONE, JobsOpt, LangOpt, TemplateOpt, 
                   fail, helptext, jobs_or_cores, progress_bar, template_option, use_lang)
 
 
+class LedgerStage(str, Enum):
+    targets = "targets"
+    monitor = "monitor"
+    selfeval = "selfeval"
+
+
 @app.command(
     help=helptext("help.merge"),
     epilog=examples("budgetxl merge 收件箱/ 补交.zip -o 汇总.xlsx --units examples/xingtai-units.csv",
                     "budgetxl merge 收件箱/ -o 汇总.xlsx --data-dir 数据/ --include-invalid",
-                    "budgetxl merge --ledger 门户/ -o 汇总.xlsx")
+                    "budgetxl merge --ledger 门户/ -o 汇总.xlsx",
+                    "budgetxl merge --ledger 门户/ --stage monitor -o 监控汇总.xlsx")
     + "\n\n" + helptext("help.merge.exit"),
 )
 def merge(
     inputs: Annotated[Optional[list[Path]], typer.Argument(metavar="INPUTS", help=helptext("help.merge.inputs"))] = None,
     output: Annotated[Path, typer.Option("-o", "--output", metavar="OUT.xlsx", help=helptext("help.merge.output"))] = ...,
     ledger: Annotated[Optional[Path], typer.Option("--ledger", metavar="DIR", help=helptext("help.merge.ledger"))] = None,
+    stage: Annotated[Optional[LedgerStage], typer.Option("--stage", metavar="targets|monitor|selfeval",
+                                                         help=helptext("help.merge.ledger_stage"))] = None,
     units: Annotated[Optional[Path], typer.Option("--units", metavar="ROSTER", help=helptext("help.merge.units"))] = None,
     data_dir: Annotated[Optional[Path], typer.Option("--data-dir", metavar="DIR",
                                                      help=helptext("help.merge.data_dir"))] = None,
@@ -44,6 +54,8 @@ def merge(
     lang_ = use_lang(lang)
     if (ledger is None) == (not inputs):
         raise fail(usage_error("usage.merge-source"))
+    if stage is not None and ledger is None:
+        raise fail(usage_error("usage.merge-stage"))
     if strict and include_invalid:
         raise fail(usage_error("usage.strict-invalid"))
     n = jobs_or_cores(jobs)
@@ -55,7 +67,7 @@ def merge(
         check_paths(files=[(output, "workbook")], folders=[data_dir], others=[ledger])
         from .portal import merge_ledger
 
-        raise typer.Exit(merge_ledger(ledger, output, data_dir, lang_, city=city))
+        raise typer.Exit(merge_ledger(ledger, output, data_dir, lang_, stage.value if stage else "targets", city=city))
     check_paths(inputs=[units], files=[(output, "workbook")], folders=[data_dir], others=inputs)
     _check_prefer(prefer or [], inputs)
     from .. import api

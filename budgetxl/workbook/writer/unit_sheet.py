@@ -8,9 +8,11 @@ from ..printing import MIN_SCALE, fit_scale, setup_print
 from ..xlsx import SheetWriter
 from .blocks import write_block
 from .book import Book
+from .checks import unit_checks
 
 
-def write_unit_sheet(book: Book, ws: Any) -> None:
+def write_unit_sheet(book: Book, ws: Any) -> tuple[int, int]:
+    """Write the sheet; returns the problems its live checks find now (and the warnings among them)."""
     t, st = book.template, book.styles
     w = SheetWriter(ws, st)
     widths = list(t.unit.widths)
@@ -20,12 +22,14 @@ def write_unit_sheet(book: Book, ws: Any) -> None:
     ws.set_row(0, 30)
     for place in book.plan.unit_layout.blocks:
         write_block(book, w, place, book.doc, True, widths)
+    problems = unit_checks(book, w)
     # The template a workbook is made with is for the program (the reader finds it here, and in
     # the hidden metadata): its row is hidden, and the page footer names the form in words.
     at = book.unit_cell("template")
     if at is not None:
         ws.set_row(at[0], None, None, {"hidden": True})
-    ws.protect("", {"insert_rows": True, "delete_rows": True, "format_rows": True, "format_columns": True})
+    ws.protect("", {"insert_rows": True, "delete_rows": True, "format_rows": True, "format_columns": True,
+                    "select_locked_cells": True, "select_unlocked_cells": True})
     ws.freeze_panes(1, 0)
     landscape = fit_scale(widths, landscape=False) < MIN_SCALE
     setup_print(ws, widths, landscape=landscape, repeat_rows=(0, 0),
@@ -34,6 +38,7 @@ def write_unit_sheet(book: Book, ws: Any) -> None:
     # One page wide at a legible scale; an overview too long for one page at 8 pt goes on, under
     # the heading repeated (rows never break inside).
     ws.print_area(0, 0, book.plan.unit_layout.last_row, len(widths) - 1)
+    return problems
 
 
 def unit_heading(book: Book) -> str:
