@@ -164,10 +164,13 @@ def read(
     """读取工作簿，输出提交文档 / Read a workbook into the submission document."""
     _lang(lang)
     from .reader import read_workbook
+    from .safeparse import run_isolated
     from .template import load_template
 
     try:
-        result = read_workbook(workbook, load_template(template) if template else None)
+        tpl = load_template(template) if template else None
+        # in a child process: a file that kills its reader is refused in one line like any other
+        result = run_isolated(read_workbook, workbook, tpl, path=str(workbook))
     except BudgetxlError as exc:
         raise fail(exc)
     if format is ReadFormat.json:

@@ -150,6 +150,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path}：工作簿内容过多（{cells}，上限 {limit}），请删除无关内容后重新报送。",
         "{path}: the workbook holds too much content ({cells}, limit {limit}); delete unrelated content and resend.",
     ),
+    "intake-crash": (
+        "{path}：文件内部结构异常，读取程序无法处理，已跳过；请用 Excel 或 WPS 打开后另存为 .xlsx 再报送。",
+        "{path}: the file's internal structure is abnormal and could not be read, so it was skipped; open it in "
+        "Excel or WPS, save it as .xlsx and resend.",
+    ),
+    "intake-timeout": (
+        "{path}：读取超过 {seconds} 秒仍未完成，已跳过；请用 Excel 或 WPS 打开后另存为 .xlsx 再报送。",
+        "{path}: reading the file took more than {seconds} seconds, so it was skipped; open it in Excel or WPS, "
+        "save it as .xlsx and resend.",
+    ),
     # reader notes
     "macros": (
         "工作簿含有宏（VBA），宏未运行，也不会被复制到任何输出；请另存为不含宏的 .xlsx 后报送。",

@@ -410,7 +410,16 @@ def run_ingest(inputs: list[InputFile], template: Template | None, jobs: int = 1
     """Ingest files, in a process pool when jobs > 1; results in input order either way."""
     from .parallel import parallel_map
 
-    return parallel_map(ingest, inputs, template, spool, jobs=jobs, progress=progress, label=lambda i: i.display)
+    return parallel_map(ingest, inputs, template, spool, jobs=jobs, progress=progress, label=lambda i: i.display,
+                        on_crash=_crashed)
+
+
+def _crashed(inp: InputFile, reason: str) -> Ingested:
+    """The entry of a file whose reading killed (or hung) its worker process."""
+    from .safeparse import crash_error
+
+    err = crash_error(inp.display, reason)
+    return Ingested(inp.display, sha256_of(inp.path), None, inp.mtime, error=(err.key, err.args_))
 
 
 def merge(

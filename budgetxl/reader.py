@@ -9,7 +9,6 @@ finding can name its cell.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import unicodedata
@@ -32,6 +31,7 @@ from .layout import (
     ListBlock,
     parse_template_ref,
 )
+from .metadata import read_meta
 from .model import SCHEMA, Submission
 from .template import Template, TemplateError, builtin_templates, load_template
 from .values import QUALITATIVE_OP, format_number, normalize_text, to_decimal
@@ -124,48 +124,25 @@ def load_grids(path: str | os.PathLike[str],
     only within the sheet's used area, so a range such as A1:XFD1048576 costs nothing.
     Call :func:`budgetxl.intake.inspect_file` first: it bounds what this may allocate.
     """
-    import python_calamine as pc
+    from .safeparse import calamine_sheets
 
-    def unreadable(exc: BaseException) -> ReadError:
-        text = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        return ReadError("not-a-workbook", path=str(path), detail=text)
-
-    try:
-        # By content, not by name (from_path dispatches on the extension: an xlsx named .xls fails).
-        with open(path, "rb") as fh:
-            wb = pc.CalamineWorkbook.from_filelike(fh)
-    except (KeyboardInterrupt, SystemExit, MemoryError):
-        raise
-    except BaseException as exc:  # calamine raises several types, and a Rust panic is a BaseException
-        raise unreadable(exc) from None
     grids = []
-    try:
-        for meta in wb.sheets_metadata:
-            sheet = wb.get_sheet_by_name(meta.name)
-            # empty cells as None (inline, not a call per cell: this is the reader's hottest loop)
-            rows = [[None if v == "" else v for v in row] for row in sheet.to_python(skip_empty_area=False)]
-            merged = sheet.merged_cell_ranges or (merges or {}).get(meta.name) or []
-            width = max((len(row) for row in rows), default=0)
-            for (r0, c0), (r1, c1) in merged:
-                top = rows[r0][c0] if r0 < len(rows) and c0 < len(rows[r0]) else None
-                if top is None:
-                    continue
-                c1 = min(c1, width - 1)
-                for r in range(r0, min(r1, len(rows) - 1) + 1):
-                    row = rows[r]
-                    if len(row) <= c1:
-                        row.extend([None] * (c1 + 1 - len(row)))
-                    for c in range(c0, c1 + 1):
-                        if row[c] is None:
-                            row[c] = top
-            visible = str(meta.visible).rsplit(".", 1)[-1].lower()
-            grids.append(Grid(meta.name, rows, visible))
-    except (KeyboardInterrupt, SystemExit, MemoryError):
-        raise
-    except BaseException as exc:
-        raise unreadable(exc) from None
-    finally:
-        wb.close()
+    for name, rows, merged, visible in calamine_sheets(path):
+        merged = merged or (merges or {}).get(name) or []
+        width = max((len(row) for row in rows), default=0)
+        for (r0, c0), (r1, c1) in merged:
+            top = rows[r0][c0] if r0 < len(rows) and c0 < len(rows[r0]) else None
+            if top is None:
+                continue
+            c1 = min(c1, width - 1)
+            for r in range(r0, min(r1, len(rows) - 1) + 1):
+                row = rows[r]
+                if len(row) <= c1:
+                    row.extend([None] * (c1 + 1 - len(row)))
+                for c in range(c0, c1 + 1):
+                    if row[c] is None:
+                        row[c] = top
+        grids.append(Grid(name, rows, visible))
     return grids
 
 
@@ -177,7 +154,7 @@ def cell_text(v: Any) -> str | None:
         return v
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
-    if isinstance(v, float):
+    if isinstance(v, float):  # (an infinity or NaN, from a damaged file, shows as #NUM!)
         return format_number(Decimal(repr(v))) if v == v else None
     if isinstance(v, int):
         return str(v)
@@ -203,12 +180,9 @@ class ReadResult:
 
     def issued(self) -> dict[str, Any] | None:
         """The issued fields recorded in the metadata sheet when the workbook was generated."""
-        if not self.meta or "issued_json" not in self.meta:
-            return None
-        try:
-            return json.loads(self.meta["issued_json"])
-        except ValueError:
-            return None
+        from .metadata import parse_issued
+
+        return parse_issued(self.meta.get("issued_json")) if self.meta else None
 
 
 class _Collector:
@@ -223,16 +197,6 @@ class _Collector:
         if v is not None:
             self.result.raw[path] = v
         return v
-
-
-def _read_meta(grid: Grid) -> dict[str, str]:
-    meta: dict[str, str] = {}
-    for row in grid.rows:
-        if not row or not isinstance(row[0], str):
-            continue
-        key, value = row[0], cell_text(row[1] if len(row) > 1 else None) or ""
-        meta[key] = meta.get(key, "") + value if key == "issued_json" else value
-    return meta
 
 
 def _is_meta(grid: Grid) -> bool:
@@ -420,7 +384,7 @@ def read_grids(path: str, grids: list[Grid], template: Template | None = None) -
     if {PROJECTS, INDICATORS, UNITS} <= {g.name for g in grids}:
         raise ReadError("is-consolidated", path=path)  # (merge's own output, e.g. left in the inbox)
     meta_grid = next((g for g in grids if _is_meta(g)), None)
-    meta = _read_meta(meta_grid) if meta_grid else None
+    meta, meta_notes = read_meta(meta_grid, cell_text) if meta_grid else (None, [])
     # A first look with the default labels is enough to find the template reference.
     probe = template or load_template()
     unit_grid = next((g for g in grids if g is not meta_grid and g.find(probe.label("unit_code"))), None)
@@ -430,7 +394,8 @@ def read_grids(path: str, grids: list[Grid], template: Template | None = None) -
         ref_text = cell_text(unit_grid.get(at[0], at[1] + 1)) if at else None
     t = _resolve_template(meta, ref_text, template)
 
-    result = ReadResult(path=path, doc=Submission(template={"id": t.id, "version": t.version}), meta=meta, template=t)
+    result = ReadResult(path=path, doc=Submission(template={"id": t.id, "version": t.version}), meta=meta, template=t,
+                        notes=meta_notes)
     col = _Collector(result)
     data: dict[str, Any] = {"schema": SCHEMA}
     unit_grid = next((g for g in grids if g is not meta_grid and g.find(t.label("unit_code"))), None)

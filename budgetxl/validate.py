@@ -533,7 +533,14 @@ def validate_paths(paths: Iterable[str | os.PathLike[str]], template: Template |
     from .parallel import parallel_map
 
     files = list(iter_workbook_files(paths))
-    return parallel_map(_validate_slim, files, template, jobs=jobs, progress=progress)
+    return parallel_map(_validate_slim, files, template, jobs=jobs, progress=progress, on_crash=_crashed)
+
+
+def _crashed(path: Path, reason: str) -> FileReport:
+    """The report of a file whose reading killed (or hung) its worker process."""
+    from .safeparse import crash_error
+
+    return FileReport(str(path), error=crash_error(str(path), reason))
 
 
 def reports_json(reports: list[FileReport], lang: str = "zh") -> str:
