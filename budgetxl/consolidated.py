@@ -178,7 +178,9 @@ def _consolidated_limits():
 
     # A province's consolidated file: thousands of units, millions of cells; still bounded.
     return Limits(max_file_bytes=1 << 30, max_member_bytes=4 << 30, max_total_bytes=8 << 30, max_ratio=1000,
-                  max_sheet_cells=60_000_000, max_total_cells=120_000_000)
+                  max_sheet_cells=60_000_000, max_total_cells=120_000_000, max_total_rows=20_000_000,
+                  max_cell_records=120_000_000, max_text_bytes=8 << 30, max_xml_elements=500_000_000,
+                  max_biff_bytes=1 << 30, max_dimension_cells=120_000_000)
 
 
 def read_consolidated(path: str | os.PathLike[str]) -> list[Submission]:

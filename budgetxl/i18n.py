@@ -150,6 +150,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path}：工作簿内容过多（{cells}，上限 {limit}），请删除无关内容后重新报送。",
         "{path}: the workbook holds too much content ({cells}, limit {limit}); delete unrelated content and resend.",
     ),
+    "intake-too-much-text": (
+        "{path}：工作簿中的文字过多（各单元格合计 {size}，上限 {limit}），请删除无关内容后重新报送。",
+        "{path}: the workbook holds too much text (all cells together {size}, limit {limit}); delete unrelated "
+        "content and resend.",
+    ),
     "intake-crash": (
         "{path}：文件内部结构异常，读取程序无法处理，已跳过；请用 Excel 或 WPS 打开后另存为 .xlsx 再报送。",
         "{path}: the file's internal structure is abnormal and could not be read, so it was skipped; open it in "
