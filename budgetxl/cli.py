@@ -163,24 +163,29 @@ def read(
 ) -> None:
     """读取工作簿，输出提交文档 / Read a workbook into the submission document."""
     _lang(lang)
-    from .reader import read_workbook
     from .safeparse import run_isolated
     from .template import load_template
 
     try:
         tpl = load_template(template) if template else None
         # in a child process: a file that kills its reader is refused in one line like any other
-        result = run_isolated(read_workbook, workbook, tpl, path=str(workbook))
+        text = run_isolated(_read_text, workbook, tpl, format, path=str(workbook))
     except BudgetxlError as exc:
         raise fail(exc)
-    if format is ReadFormat.json:
-        text = result.doc.to_json() + "\n"
-    else:
-        from .csvout import rows_to_csv
-        from .consolidated import indicator_rows
-
-        text = rows_to_csv(indicator_rows(result.doc), INDICATOR_CSV_COLUMNS)
     _emit(text, output)
+
+
+def _read_text(workbook: Path, tpl, format: ReadFormat) -> str:
+    """The output of ``read``: the document as JSON, or its indicator rows as CSV."""
+    from .reader import read_workbook
+
+    doc = read_workbook(workbook, tpl).doc
+    if format is ReadFormat.json:
+        return doc.to_json() + "\n"
+    from .consolidated import indicator_rows
+    from .csvout import rows_to_csv
+
+    return rows_to_csv(indicator_rows(doc), INDICATOR_CSV_COLUMNS)
 
 
 INDICATOR_CSV_COLUMNS = [

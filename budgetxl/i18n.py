@@ -155,6 +155,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path}: the workbook holds too much text (all cells together {size}, limit {limit}); delete unrelated "
         "content and resend.",
     ),
+    "too-many-rows": (
+        "{path}：工作簿中的绩效指标行过多（{n} 行，上限 {limit} 行，最多的是工作表“{sheet}”），请删除多余的行后重新报送。",
+        "{path}: the workbook has too many indicator rows ({n}, limit {limit}; most in sheet '{sheet}'); delete the "
+        "rows that are not needed and resend.",
+    ),
     "intake-crash": (
         "{path}：文件内部结构异常，读取程序无法处理，已跳过；请用 Excel 或 WPS 打开后另存为 .xlsx 再报送。",
         "{path}: the file's internal structure is abnormal and could not be read, so it was skipped; open it in "

@@ -31,6 +31,7 @@ from .layout import (
     ListBlock,
     parse_template_ref,
 )
+from .formsize import check_indicator_rows
 from .metadata import read_meta
 from .model import SCHEMA, Submission
 from .template import Template, TemplateError, builtin_templates, load_template
@@ -405,6 +406,7 @@ def read_grids(path: str, grids: list[Grid], template: Template | None = None) -
     ]
     if unit_grid is None and not project_grids:
         raise ReadError("no-form", path=path)
+    check_indicator_rows(path, project_grids, t.label("level1"))
 
     template_ref = {"id": t.id, "version": t.version}
     if meta and meta.get("template_id") and meta.get("template_version"):

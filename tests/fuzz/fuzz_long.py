@@ -1,0 +1,148 @@
+"""The long fuzz run: thousands of cases through the real command line, one process per run.
+
+    python tests/fuzz/fuzz_long.py --cases 10000 --jobs 2 --out /tmp/budgetxl-fuzz
+    pytest -m fuzz        # the same (BUDGETXL_FUZZ_CASES, BUDGETXL_FUZZ_JOBS, BUDGETXL_FUZZ_OUT)
+
+Cases are drawn by hypothesis (fuzz_cases.cases, a fixed seed: --seed) from the project's own
+workbooks; each goes through ``budgetxl validate --format json`` and ``budgetxl read`` in its
+own process, CPU and peak memory measured (fuzz_harness.run_cli). One JSON line per case goes to
+OUT/results.jsonl (a run that is stopped resumes where it was); the input and recipe of every
+case that is not ok/refused, or is over budget, go to OUT/failures/; the outcome table is printed
+and written to OUT/summary.md. Exit status 1 when any case is not ok or cleanly refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import hashlib
+import json
+import os
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from fuzz_bases import bases  # noqa: E402
+from fuzz_cases import Case, cases  # noqa: E402
+from fuzz_harness import CLASSES, CPU_BUDGET, MEM_BUDGET_MB, run_cli  # noqa: E402
+
+GOOD = {"ok", "refused"}
+CONTAINED = ("internal structure is abnormal", "took more than")  # the net caught it (intake should have)
+
+
+def draw_cases(n: int, seed: int, available: tuple[str, ...]) -> list[Case]:
+    """``n`` distinct cases, as hypothesis draws them from a fixed seed."""
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as hseed
+
+    out: dict[str, Case] = {}
+    attempt = 0
+    while len(out) < n and attempt < 20:
+        batch: list[Case] = []
+
+        @hseed(seed + attempt)
+        @settings(max_examples=n - len(out), database=None, phases=[Phase.generate], deadline=None,
+                  suppress_health_check=list(HealthCheck))
+        @given(cases(available))
+        def collect(case: Case) -> None:
+            batch.append(case)
+
+        collect()
+        for c in batch:
+            out.setdefault(json.dumps(c.recipe(), sort_keys=True, default=str), c)
+        attempt += 1
+    return list(out.values())[:n]
+
+
+def case_id(case: Case) -> str:
+    return hashlib.sha256(json.dumps(case.recipe(), sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def run(n: int, jobs: int, out: Path, seed: int = 2024, python: str = sys.executable) -> dict:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "failures").mkdir(exist_ok=True)
+    (out / "work").mkdir(exist_ok=True)
+    base = bases(out / "bases")
+    todo = draw_cases(n, seed, tuple(base))
+    results = out / "results.jsonl"
+    done = set()
+    if results.exists():
+        done = {json.loads(line)["id"] for line in results.read_text().splitlines() if line.strip()}
+    lock = threading.Lock()
+    started = time.time()
+
+    def one(case: Case) -> None:
+        cid = case_id(case)
+        if cid in done:
+            return
+        data = case.build(base)
+        path = out / "work" / f"{cid}{case.suffix}"
+        path.write_bytes(data)
+        outcome = run_cli(str(path), python)
+        record = {"id": cid, "recipe": case.recipe(), "size": len(data), **outcome.to_data()}
+        over = any(x["cpu"] > CPU_BUDGET or x["peak_mb"] > MEM_BUDGET_MB for x in record["runs"])
+        if record["outcome"] not in GOOD or over:
+            path.replace(out / "failures" / path.name)
+            (out / "failures" / f"{cid}.json").write_text(json.dumps(record, ensure_ascii=True, indent=1, default=str))
+        else:
+            path.unlink()
+        with lock:
+            with results.open("a") as fh:
+                fh.write(json.dumps(record, ensure_ascii=True, default=str) + "\n")
+
+    with ThreadPoolExecutor(jobs) as pool:
+        for _ in pool.map(one, todo):
+            pass
+    summary = summarize(results, todo, time.time() - started)
+    (out / "summary.md").write_text(summary["table"])
+    return summary
+
+
+def summarize(results: Path, todo: list[Case], seconds: float) -> dict:
+    wanted = {case_id(c) for c in todo}
+    records = [r for r in (json.loads(line) for line in results.read_text().splitlines() if line.strip())
+               if r["id"] in wanted]
+    by_class = collections.Counter(r["outcome"] for r in records)
+    runs = [x for r in records for x in r["runs"]]
+    contained = sum(1 for x in runs if x["outcome"] == "refused" and any(c in x["detail"] for c in CONTAINED))
+    multi = sum(1 for x in runs if x["outcome"] == "bad-refusal")
+    worst_cpu = max(runs, key=lambda x: x["cpu"], default=None)
+    worst_mem = max(runs, key=lambda x: x["peak_mb"], default=None)
+    by_kind = collections.Counter(r["recipe"]["base"] for r in records)
+    by_mutator = collections.Counter(s[0] for r in records for s in r["recipe"]["steps"])
+    lines = [f"Fuzz run: {len(records)} cases ({len(runs)} runs: validate --format json, read), "
+             f"{seconds / 60:.0f} min wall", "",
+             "| outcome | cases |", "|---|---:|"]
+    lines += [f"| {c} | {by_class.get(c, 0)} |" for c in CLASSES]
+    lines += ["", f"- refusals that were the worker-death net, not intake: {contained}",
+              f"- refusals on more than one line or showing parser internals: {multi}"]
+    if worst_cpu:
+        lines += [f"- most CPU in one run: {worst_cpu['cpu']:.2f} s (budget {CPU_BUDGET} s)",
+                  f"- most memory in one run: {worst_mem['peak_mb']:.0f} MB (budget {MEM_BUDGET_MB:.0f} MB)"]
+    lines += ["- cases per base: " + ", ".join(f"{k} {v}" for k, v in sorted(by_kind.items())),
+              "- mutations applied: " + ", ".join(f"{k} {v}" for k, v in sorted(by_mutator.items()))]
+    table = "\n".join(lines) + "\n"
+    return {"table": table, "classes": dict(by_class), "cases": len(records), "contained": contained,
+            "worst_cpu": worst_cpu["cpu"] if worst_cpu else 0.0, "worst_mb": worst_mem["peak_mb"] if worst_mem else 0.0}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cases", type=int, default=10_000)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--seed", type=int, default=2024)
+    ap.add_argument("--out", type=Path, default=Path("/tmp/budgetxl-fuzz"))
+    ap.add_argument("--python", default=sys.executable, help="the interpreter that runs budgetxl")
+    args = ap.parse_args(argv)
+    summary = run(args.cases, args.jobs, args.out, args.seed, args.python)
+    print(summary["table"])
+    return 0 if set(summary["classes"]) <= GOOD else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
