@@ -189,15 +189,15 @@ def _inspect_zip(fh, size: int, limits: Limits) -> FileKind:
         names[info.filename] = info
         if info.flag_bits & 0x1:
             raise _Refuse("intake-encrypted")
-        if info.file_size > limits.max_member_bytes:
-            raise _Refuse("intake-bomb", detail=f"{info.filename[:60]}: {human_size(info.file_size)}")
         if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(info.compress_size, 1):
             raise _Refuse("intake-bomb", detail=f"{info.filename[:60]}: {info.file_size // max(info.compress_size, 1)}:1")
+        if info.file_size > limits.max_member_bytes:  # (an ordinary ratio: just too much content)
+            raise _Refuse("intake-too-large", size=human_size(info.file_size), limit=human_size(limits.max_member_bytes))
         if info.header_offset + info.compress_size > size:
             raise _Refuse("intake-truncated")
         total += info.file_size
     if total > limits.max_total_bytes:
-        raise _Refuse("intake-bomb", detail=f"{human_size(total)}")
+        raise _Refuse("intake-too-large", size=human_size(total), limit=human_size(limits.max_total_bytes))
 
     reader = _ZipParts(fh, size, names, limits)
     if "mimetype" in names and "[Content_Types].xml" not in names:

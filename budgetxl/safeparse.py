@@ -116,11 +116,12 @@ def die_with_parent() -> None:
         pass
 
 
-def run_isolated(fn: Callable[..., R], *args: Any, path: str, timeout: float | None = FILE_TIMEOUT) -> R:
+def run_isolated(fn: Callable[..., R], *args: Any, path: str, timeout: float | None = None) -> R:
     """``fn(*args)`` in a forked child, its result (or exception) sent back pickled.
 
     If the child dies without an answer (killed by a signal, aborted, out of memory) or takes
-    longer than ``timeout`` seconds, the file at ``path`` is refused with one line."""
+    longer than ``timeout`` seconds (default FILE_TIMEOUT), the file at ``path`` is refused with one line."""
+    timeout = FILE_TIMEOUT if timeout is None else timeout
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -164,7 +165,7 @@ def run_isolated(fn: Callable[..., R], *args: Any, path: str, timeout: float | N
     return value
 
 
-def crash_error(path: str, reason: str, timeout: float | None = FILE_TIMEOUT) -> ReadError:
+def crash_error(path: str, reason: str, timeout: float | None = None) -> ReadError:
     """The refusal of a file whose reading killed its process ("crash") or hung ("timeout")."""
     if reason == "timeout":
         return ReadError("intake-timeout", path=path, seconds=f"{timeout or FILE_TIMEOUT:.0f}")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from .safeparse import FILE_TIMEOUT, die_with_parent
+from .safeparse import die_with_parent
 
 Progress = Callable[[int, int, str], None]
 OnCrash = Callable[[Any, str], Any]  # (item, "crash" | "timeout") -> the item's result
@@ -60,11 +60,15 @@ def _serve(conn: Connection, other: Connection, fn: Callable[..., Any], args: tu
 
 def resilient_map(fn: Callable[..., Any], items: Sequence[Any], *args: Any, jobs: int = 1,
                   on_crash: OnCrash, progress: Progress | None = None, label: Callable[[Any], str] = str,
-                  timeout: float | None = FILE_TIMEOUT) -> list[Any]:
+                  timeout: float | None = None) -> list[Any]:
     """``[fn(item, *args) for item in items]`` in ``jobs`` worker processes, in input order.
 
     An item whose worker dies, or takes longer than ``timeout`` seconds, gets
-    ``on_crash(item, reason)`` as its result. An exception raised by ``fn`` is raised here."""
+    ``on_crash(item, reason)`` as its result (``timeout`` defaults to safeparse.FILE_TIMEOUT). An
+    exception raised by ``fn`` is raised here."""
+    from . import safeparse
+
+    timeout = safeparse.FILE_TIMEOUT if timeout is None else timeout
     total = len(items)
     if total == 0:
         return []

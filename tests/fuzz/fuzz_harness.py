@@ -20,7 +20,6 @@ import json
 import os
 import pickle
 import re
-import resource
 import signal
 import subprocess
 import sys
@@ -111,41 +110,58 @@ def _json_unreadable(out: str) -> bool:
 
 # ---- the real command line ---------------------------------------------------------------------------
 
-def _limits() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEM_LIMIT, MEM_LIMIT))
+# The runs are started by this small launcher (python -S: no site, a few MB), not by the caller:
+# Linux carries a process's peak memory over fork and exec, so a child of a big test or fuzz
+# process would report at least its parent's size. The launcher's own child starts small.
+_LAUNCHER = r"""
+import json, os, resource, signal, sys
+a = json.loads(sys.argv[1])
+pid = os.fork()
+if pid == 0:
+    resource.setrlimit(resource.RLIMIT_AS, (a["mem"], a["mem"]))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    os.setsid()
+    for fd, path in ((1, a["out"]), (2, a["err"])):
+        os.dup2(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), fd)
+    os.execve(a["cmd"][0], a["cmd"], a["env"])
+fired = []
+def guard(*_):
+    fired.append(1)
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+signal.signal(signal.SIGALRM, guard)
+signal.alarm(a["timeout"])
+_, status, ru = os.wait4(pid, 0)
+signal.alarm(0)
+print(json.dumps({"status": status, "cpu": ru.ru_utime + ru.ru_stime, "kb": ru.ru_maxrss, "timed_out": bool(fired)}))
+"""
 
 
-def run_cli(path: str, python: str = sys.executable) -> Outcome:
-    """Both commands on ``path``, each in its own process."""
+def launch(cmd: list[str], env: dict[str, str], python: str = sys.executable) -> tuple[int, str, str, float, float, bool]:
+    """Run ``cmd`` through the launcher: (wait status, stdout, stderr, CPU seconds, peak MB, timed out)."""
+    with tempfile.TemporaryDirectory(prefix="bx-fuzz-run-") as tmp:
+        out, err = os.path.join(tmp, "out"), os.path.join(tmp, "err")
+        spec = {"cmd": cmd, "env": env, "out": out, "err": err, "timeout": WALL_GUARD, "mem": MEM_LIMIT}
+        res = subprocess.run([python, "-S", "-c", _LAUNCHER, json.dumps(spec)], capture_output=True, text=True)
+        r = json.loads(res.stdout)
+        with open(out, "rb") as fo, open(err, "rb") as fe:
+            o, e = fo.read().decode("utf-8", "replace"), fe.read().decode("utf-8", "replace")
+    return r["status"], o, e, r["cpu"], r["kb"] / 1024, r["timed_out"]
+
+
+def run_cli(path: str, python: str = sys.executable, against: str | None = None) -> Outcome:
+    """Both commands on ``path``, each in its own process; ``against``: the folder of another
+    checkout whose budgetxl to run instead (to see what the fuzzer finds in an older version)."""
     env = {**os.environ, "BUDGETXL_LANG": "en", "PYTHONIOENCODING": "utf-8"}
     env.pop("BUDGETXL_DEBUG", None)
+    if against:
+        env["PYTHONPATH"] = against
     outcome = Outcome()
     for what, args in (("validate", ["validate", "--format", "json", "--jobs", "1"]), ("read", ["read"])):
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            proc = subprocess.Popen([python, "-m", "budgetxl", *args, path], stdout=out, stderr=err, env=env,
-                                    preexec_fn=_limits, start_new_session=True)
-            fired = threading.Event()
-
-            def guard() -> None:
-                fired.set()
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)  # the group started here, by its id
-                except ProcessLookupError:
-                    pass
-            timer = threading.Timer(WALL_GUARD, guard)
-            timer.start()
-            try:
-                _, status, usage = os.wait4(proc.pid, 0)
-            finally:
-                timer.cancel()
-            proc.returncode = 0  # (reaped above)
-            out.seek(0)
-            err.seek(0)
-            cpu = usage.ru_utime + usage.ru_stime
-            outcome.runs.append(classify(what, status, out.read().decode("utf-8", "replace"),
-                                         err.read().decode("utf-8", "replace"), cpu, usage.ru_maxrss / 1024,
-                                         fired.is_set()))
+        status, out, err, cpu, peak, timed_out = launch([python, "-m", "budgetxl", *args, path], env, python)
+        outcome.runs.append(classify(what, status, out, err, cpu, peak, timed_out))
     return outcome
 
 

@@ -63,7 +63,7 @@ def case_id(case: Case) -> str:
     return hashlib.sha256(json.dumps(case.recipe(), sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def run(n: int, jobs: int, out: Path, seed: int = 2024, python: str = sys.executable) -> dict:
+def run(n: int, jobs: int, out: Path, seed: int = 2024, python: str = sys.executable, against: str | None = None) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     (out / "failures").mkdir(exist_ok=True)
     (out / "work").mkdir(exist_ok=True)
@@ -83,7 +83,7 @@ def run(n: int, jobs: int, out: Path, seed: int = 2024, python: str = sys.execut
         data = case.build(base)
         path = out / "work" / f"{cid}{case.suffix}"
         path.write_bytes(data)
-        outcome = run_cli(str(path), python)
+        outcome = run_cli(str(path), python, against)
         record = {"id": cid, "recipe": case.recipe(), "size": len(data), **outcome.to_data()}
         over = any(x["cpu"] > CPU_BUDGET or x["peak_mb"] > MEM_BUDGET_MB for x in record["runs"])
         if record["outcome"] not in GOOD or over:
@@ -138,8 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--out", type=Path, default=Path("/tmp/budgetxl-fuzz"))
     ap.add_argument("--python", default=sys.executable, help="the interpreter that runs budgetxl")
+    ap.add_argument("--against", help="run the budgetxl of another checkout (its folder), e.g. an older version")
     args = ap.parse_args(argv)
-    summary = run(args.cases, args.jobs, args.out, args.seed, args.python)
+    summary = run(args.cases, args.jobs, args.out, args.seed, args.python, args.against)
     print(summary["table"])
     return 0 if set(summary["classes"]) <= GOOD else 1
 

@@ -9,6 +9,7 @@ generates it, and that workbook re-saved by LibreOffice as xlsx, xls and ods.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import random
 import re
@@ -233,12 +234,31 @@ def cell_types(data: bytes, sheet: int, seed: int, count: int) -> bytes:
     return edit_member(data, rf"worksheets/sheet{sheet}\.xml$", edit)
 
 
+_CELLS_TO_SET = ["B3", "F3", "C4", "E4", "G4", "C5", "B7", "C8", "A14", "C14", "F14", "G14", "B2", "B5", "A1"]
+
+
+@mutator("xlsx", draw=lambda rng: {"sheet": rng.randint(1, 15), "ref": rng.choice(_CELLS_TO_SET),
+                                   "t": rng.choice(["n", "s", "str", "b", "e", "inlineStr"]),
+                                   "value": rng.choice([v.decode("utf-8") for v in _VALUES])})
+def set_cell(data: bytes, sheet: int, ref: str, t: str, value: str) -> bytes:
+    """One cell (by reference) given a type and a value: a number too big for any format, an
+    infinity, -0, a shared-string index that does not exist, text where a number belongs."""
+    v = value.encode()
+    body = b"<is><t>" + v + b"</t></is>" if t == "inlineStr" else b"<v>" + v + b"</v>"
+    new = b'<c r="' + ref.encode() + b'" t="' + t.encode() + b'">' + body + b"</c>"
+
+    def edit(c: bytes) -> bytes:
+        m = re.search(rb'<c r="' + ref.encode() + rb'"[^>]*?(?:/>|>.*?</c>)', c, re.S)
+        return c[:m.start()] + new + c[m.end():] if m else c
+    return edit_member(data, rf"worksheets/sheet{sheet}\.xml$", edit)
+
+
 ABSURD_REFS = ["XFD1048576", "XFE1", "AAAA1", "A1048577", "A99999999999", "A4294967296", "A4294967295", "a1", "xfd5",
                "$A$1", "", "1A", "A0", "ZZZZZZZ1", "A-1", "B2:C3", "A 1", "A1A", "XFD1", "A1048576"]
 
 
 @mutator("xlsx", draw=lambda rng: {"sheet": rng.randint(1, 15), "nth": rng.randrange(300), "ref": rng.choice(ABSURD_REFS),
-                                   "form": rng.choice(["cell", "row", "no-r", "all-no-r", "append-plain",
+                                   "form": rng.choice(["cell", "row", "no-r", "all-no-r", "tail-no-r", "append-plain",
                                                        "append-formatted", "append-prefixed"])})
 def absurd_reference(data: bytes, sheet: int, nth: int, ref: str, form: str) -> bytes:
     """A cell or row moved to an absurd place, in every spelling a writer can use."""
@@ -254,7 +274,11 @@ def absurd_reference(data: bytes, sheet: int, nth: int, ref: str, form: str) -> 
             return c.replace(b"</sheetData>", b'<row r="' + row + b'">' + cell + b"</row></sheetData>", 1)
         if form == "all-no-r":
             return re.sub(rb'(<c) r="[^"]*"', rb"\1", c)
-        tag = {"cell": rb'<c r="[^"]*"', "row": rb'<row r="[^"]*"', "no-r": rb'<c r="[^"]*"'}[form]
+        if form == "tail-no-r":  # a cell without a reference at the end of the last row
+            end = c.rfind(b"</row>")
+            return c[:end] + b"<c><v>2</v></c>" + c[end:] if end >= 0 else c
+        # (a cell with a value: an empty formatted one is not read at all)
+        tag = {"cell": rb'<c r="[^"]*"(?=[^>]*[^/]>)', "row": rb'<row r="[^"]*"', "no-r": rb'<c r="[^"]*"'}[form]
         found = list(re.finditer(tag, c))
         if not found:
             return c
@@ -413,8 +437,9 @@ def ods_repeat(data: bytes, nth: int, cols: int, rows: int, text: int) -> bytes:
 @mutator("ods", draw=lambda rng: {"nth": rng.randrange(500), "count": rng.choice(["1", "1000", "100000000", "1000000000",
                                   "2147483647", "2147483648", "-5", "+7", "x", "99999999999999999999"])})
 def ods_text_spaces(data: bytes, nth: int, count: str) -> bytes:
+    """Spaces written the ODF way, <text:s text:c="N"/>, in a text cell (the reader expands them)."""
     def edit(c: bytes) -> bytes:
-        m = _nth(rb"<text:p>", c, nth)
+        m = _nth(rb'office:value-type="string"[^>]*>\s*<text:p>', c, nth)
         if m is None:
             return c
         return c[:m.end()] + b'<text:s text:c="' + count.encode() + b'"/>' + c[m.end():]
@@ -579,9 +604,9 @@ def biff_shared_index(data: bytes, nth: int, index: int) -> bytes:
 
 @mutator("xls", draw=lambda rng: {"nth": rng.randrange(3000), "value": rng.choice(
     [float("nan"), float("inf"), float("-inf"), 1e308, -0.0, 1e28, 5e-324, 123456789012345678901234567890.0])})
-def biff_number(data: bytes, nth: int, value: float) -> bytes:
+def biff_number(data: bytes, nth: int, value: float | str) -> bytes:
     rec = _nth_record(data, {0x0203}, nth)
-    return data if rec is None else patch_stream(data, rec[0] + 10, struct.pack("<d", value))
+    return data if rec is None else patch_stream(data, rec[0] + 10, struct.pack("<d", float(value)))
 
 
 def _insert_before_sheet_eof(stream: bytes, sheet: int, blob: bytes) -> bytes:
@@ -657,8 +682,8 @@ def cell_text(data: bytes, sheet: int, nth: int, text: str, raw: bool) -> bytes:
 
 
 META_VALUES = {
-    "issued_json": ["5", "[]", "{}", "null", '{"unit":5}', '{"year":2024,"unit":{},"projects":5}', "[" * 100_000,
-                    "{" * 50_000, '{"a":' * 20_000 + "1" + "}" * 20_000, "x" * 3_000_000, "NaN", '{"year":1e999}',
+    "issued_json": ["5", "[]", "{}", "null", '{"unit":5}', '{"year":2024,"unit":{},"projects":5}', "deep:100000",
+                    "{" * 50_000, "objects:20000", "x" * 3_000_000, "NaN", '{"year":1e999}',
                     '{"year":2024,"unit":{"code":"1","name":"n","region":"r"},"projects":[{"code":"c","name":"n",'
                     '"budget":{"total":"1e5000"}}]}', "\x00\x01"],
     "template_version": ["", "abc", "9" * 1000, "第二版", "2024112801\x00"],
@@ -681,6 +706,9 @@ def meta_value(data: bytes, key: str, value: str) -> bytes:
     if key.encode() not in strings:
         return data
     idx = strings.index(key.encode())
+    if value.startswith(("deep:", "objects:")):  # (recipes spell nesting this way, not 100 KB of brackets)
+        n = int(value.split(":")[1])
+        value = "[" * n + "]" * n if value.startswith("deep:") else '{"a":' * n + "1" + "}" * n
     t = value.encode("ascii", "xmlcharrefreplace").replace(b"&#0;", b"_x0000_").replace(b"<", b"&lt;")
 
     def edit(c: bytes) -> bytes:
@@ -698,27 +726,34 @@ def meta_value(data: bytes, key: str, value: str) -> bytes:
 
 # ---- size: the budgets ------------------------------------------------------------------------------
 
-@mutator("xlsx", draw=lambda rng: {"rows": rng.choice([100, 5_000, 100_000]), "what": rng.choice(["indicators", "column"])})
-def many_rows(data: bytes, rows: int, what: str) -> bytes:
-    """The first project sheet's first indicator row copied ``rows`` times, or ``rows`` rows of one
-    number each added below it."""
+@mutator("xlsx", draw=lambda rng: {"rows": rng.choice([100, 5_000, 100_000]), "what": rng.choice(["indicators", "column"]),
+                                   "formulas": rng.random() < 0.5})
+def many_rows(data: bytes, rows: int, what: str, formulas: bool = True) -> bytes:
+    """The first project sheet's first indicator row (row 14) copied ``rows`` times below its last
+    row (with or without its live-check formula), or ``rows`` rows of one number each."""
     sheets = dict(sheet_parts_bytes(data))
     part = next((p for n, p in sheets.items() if re.match(r"1\.", n)), None)
     if part is None:
         return data
 
     def edit(c: bytes) -> bytes:
+        first = re.search(rb'<row r="14"[^>]*>.*?</row>', c, re.S)
         end = c.rfind(b"</row>")
-        start = c.rfind(b"<row ", 0, end)
-        if start < 0:
+        last = re.findall(rb'<row r="(\d+)"', c)
+        if first is None or end < 0 or not last:
             return c
-        last = int(re.match(rb'<row r="(\d+)"', c[start:]).group(1))
-        template = c[start:end + 6]
+        template, last_row = first.group(0), int(last[-1])
+        if not formulas:
+            template = re.sub(rb"<c [^>]*><f>.*?</f>.*?</c>", b"", template, flags=re.S)
         out = []
         for k in range(1, rows + 1):
-            r = str(last + k).encode()
+            r = str(last_row + k).encode()
             if what == "indicators":
-                out.append(re.sub(rb'(r="[A-Z]*)\d+"', rb"\g<1>" + r + b'"', template))
+                row = re.sub(rb'(r="[A-Z]*)14"', rb"\g<1>" + r + b'"', template)
+                # a name of its own per row (rows that differ compress like real ones, not like a bomb)
+                name = b"%s-%s" % (r, hashlib.sha1(r).hexdigest().encode())
+                out.append(re.sub(rb'<c r="C' + r + rb'"[^>]*?(?:/>|>.*?</c>)', lambda m: b'<c r="C' + r
+                                  + b'" t="inlineStr"><is><t>' + name + b"</t></is></c>", row, count=1, flags=re.S))
             else:
                 out.append(b'<row r="' + r + b'"><c r="A' + r + b'"><v>' + r + b"</v></c></row>")
         return c[:end + 6] + b"".join(out) + c[end + 6:]
