@@ -35,7 +35,7 @@ class Limits:
     max_cell_records: int = 500_000  # cells stored (a cell written twice counts twice)
     max_text_bytes: int = 24 * 2**20  # the text of every cell, as the reader expands it
     max_merges: int = 100_000
-    max_xml_elements: int = 1_000_000  # elements scanned in one ODS content part
+    max_xml_elements: int = 500_000  # elements scanned in one ODS content part (about 1 s)
     max_biff_bytes: int = 16 * 2**20  # the record stream of an .xls
     max_dimension_cells: int = 16 * 2**20  # what an .xls DIMENSIONS record may announce
 

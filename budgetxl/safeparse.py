@@ -63,13 +63,41 @@ def quiet_stderr() -> Iterator[None]:
         os.close(saved)
 
 
-def parser_failure(path: str, exc: BaseException) -> ReadError:
-    """A failure of the value reader as a refusal: its first line, short, never a Rust panic's
-    internals (the clerk cannot act on "capacity overflow" or slice indices)."""
-    text = str(exc).splitlines()[0][:200] if str(exc) else ""
+def parser_failure(path: str, exc: BaseException, sheet: str | None = None) -> ReadError:
+    """A failure of the value reader as a refusal in the clerk's terms: what is wrong with the
+    file, never the parser's own words (a panic's "capacity overflow", slice indices, XML tokens)."""
+    text = str(exc).splitlines()[0] if str(exc) else ""
     if type(exc).__name__ == "PanicException" or not text:
         return ReadError("intake-crash", path=path)
-    return ReadError("not-a-workbook", path=path, detail=text)
+    detail = plain_detail(text)
+    if sheet is not None and detail == _PLAIN[-1][1]:
+        detail = f"sheet '{sheet[:60]}' cannot be read"
+    return ReadError("not-a-workbook", path=path, detail=detail)
+
+
+# The value reader's error messages by kind, in plain words (first match wins).
+_PLAIN = [
+    (r"password|encrypt", "it is password-protected"),
+    (r"detect file format|invalid ole|signature|office document|mime", "an unknown file format"),
+    (r"row component|column component|range dimension|number overflow|alphanumeric", "a malformed cell reference"),
+    (r"string index|shared string", "a cell refers to a text that is missing"),
+    (r"decode|encoding|utf-?8|codepage", "text in an encoding that cannot be read"),
+    (r"zip", "a damaged zip container"),
+    (r"cell error|'t' attribute|boolean|parse (float|integer|bool|string)|unrecognized|unsupported",
+     "a cell holds a value of an unknown kind"),
+    (r"file not found|not found in archive|cannot find|' not found|relationship|empty root|is missing",
+     "a part of the workbook is missing"),
+    (r"xml|syntax|tag not closed|ill-formed|expecting|unexpected end|attribute", "broken XML"),
+    (r"sector|stream|record|formula|stack|iftab|ifmt|etpg|bytes is too small|invalid|unknown", "broken internal records"),
+    (r"", "its content cannot be read"),
+]
+
+
+def plain_detail(text: str) -> str:
+    import re
+
+    low = text.lower()
+    return next(plain for pattern, plain in _PLAIN if re.search(pattern, low))
 
 
 def calamine_sheets(path: str | os.PathLike[str]) -> list[tuple[str, list[list[Any]], list, str]]:
@@ -79,6 +107,7 @@ def calamine_sheets(path: str | os.PathLike[str]) -> list[tuple[str, list[list[A
     import python_calamine as pc
 
     out = []
+    current = None  # the sheet being read, for the message
     try:
         with quiet_stderr():
             # By content, not by name (from_path dispatches on the extension: an xlsx named .xls fails).
@@ -86,6 +115,7 @@ def calamine_sheets(path: str | os.PathLike[str]) -> list[tuple[str, list[list[A
                 wb = pc.CalamineWorkbook.from_filelike(fh)
             try:
                 for meta in wb.sheets_metadata:
+                    current = meta.name
                     sheet = wb.get_sheet_by_name(meta.name)
                     # empty cells as None (inline, not a call per cell: this is the reader's hottest loop)
                     rows = [[None if v == "" else v for v in row] for row in sheet.to_python(skip_empty_area=False)]
@@ -98,7 +128,7 @@ def calamine_sheets(path: str | os.PathLike[str]) -> list[tuple[str, list[list[A
     except OSError as exc:
         raise ReadError("intake-damaged", path=str(path), detail=exc.strerror or type(exc).__name__) from None
     except BaseException as exc:  # calamine raises several types, and a Rust panic is a BaseException
-        raise parser_failure(str(path), exc) from None
+        raise parser_failure(str(path), exc, current) from None
     return out
 
 

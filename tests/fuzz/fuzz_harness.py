@@ -60,6 +60,18 @@ class Outcome:
         return {"outcome": self.worst, "runs": [asdict(r) for r in self.runs]}
 
 
+def _raw_parser_text(err: str) -> bool:
+    """A refusal quoting the value reader's own words rather than one of the plain descriptions
+    (budgetxl.safeparse.plain_detail) it must be translated into."""
+    from budgetxl.safeparse import _PLAIN
+
+    m = re.search(r"not a readable Excel workbook \((.*)\)\. Save it", err)
+    if m is None:
+        return False
+    detail = m.group(1)
+    return detail not in {plain for _, plain in _PLAIN} and not re.fullmatch(r"sheet '.*' cannot be read", detail)
+
+
 def classify(what: str, status: int, out: str, err: str, cpu: float, peak_mb: float, timed_out: bool) -> Run:
     code = os.waitstatus_to_exitcode(status) if not timed_out else None
     lines = [ln for ln in err.strip().splitlines() if ln.strip()]
@@ -77,7 +89,7 @@ def classify(what: str, status: int, out: str, err: str, cpu: float, peak_mb: fl
     if "MemoryError" in err:
         return run("memory-kill", err[-200:])
     if code == 2:
-        if len(lines) != 1 or INTERNALS.search(err) or (what == "read" and out.strip()):
+        if len(lines) != 1 or INTERNALS.search(err) or _raw_parser_text(err) or (what == "read" and out.strip()):
             return run("bad-refusal", err)
         if what == "validate" and not _json_unreadable(out):
             return run("bad-refusal", "no JSON report: " + out[:100])
