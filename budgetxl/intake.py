@@ -388,8 +388,7 @@ def _scan_sheets(reader: _ZipParts, names: dict[str, zipfile.ZipInfo], worksheet
     if text > limits.max_text_bytes:  # the quick bound is not enough: count string by string
         sst = max(shared_strings_parts(names), key=lambda n: names[n].file_size)
         data = b"".join(_xml_chunks(reader, sst))
-        exact, counted = shared_text(data, (piece for p, _ in sheets for piece in _xml_chunks(reader, p)))
-        text = exact + max(0, shared_cells - counted) * longest
+        text = shared_text(data, (piece for p, _ in sheets for piece in _xml_chunks(reader, p)), longest)
     area.add_text(text)
     return area, set(scans) | set(shared_strings_parts(names))
 

@@ -21,7 +21,9 @@ from .intake_limits import EXCEL_COLS, EXCEL_ROWS, Area, Refuse
 # xlsxwriter all do). One C-level pass collects the references and each tag's attributes; the
 # last group is "/" for a self-closing (formatted, empty) cell.
 _FAST_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"[^>]*?(/?)>')
-_ODD_CELL_TAG = re.compile(rb'<c(?:[>\t\n\r/]| (?!r="))|:(?:c|row)[\s/>]')  # another spelling, or a prefix
+# another spelling of a cell tag, or a prefixed one (two searches: each has a literal to look for)
+_ODD_CELL_TAG = re.compile(rb'<c(?:[>\t\n\r/]| (?!r="))')
+_PREFIXED_TAG = re.compile(rb':(?:c|row)[\s/>]')
 _TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])([^>]*)>")
 _ATTR_R = re.compile(rb"""(?:^|\s)r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _REF = re.compile(rb"([A-Za-z]*)([0-9]+)")
@@ -62,7 +64,7 @@ class SheetScan:
         self.name, self.area = name, area
         self.row = self.col = 0
         self.max_row = self.max_col = 0
-        self.shared = 0  # cells that may take a shared string (t="s")
+        self.shared = 0  # cells with a value: each may take a shared string
         self.done = False
 
     def feed(self, piece: bytes) -> None:
@@ -73,9 +75,8 @@ class SheetScan:
             end = piece.find(b":sheetData>")  # (</x:sheetData>)
         if end >= 0:
             piece, self.done = piece[:end], True
-        if _ODD_CELL_TAG.search(piece) or not self._fast(piece):
+        if _ODD_CELL_TAG.search(piece) or _PREFIXED_TAG.search(piece) or not self._fast(piece):
             self._slow(piece)
-        self.shared += piece.count(b'"s"') + piece.count(b"'s'")
         if self.max_row and self.max_col:
             self.area.check_open(self.name, self.max_row, self.max_col)
 
@@ -102,6 +103,7 @@ class SheetScan:
             self.max_row = max(self.max_row, max(int(r) for _, r in filled))
             self.max_col = max(self.max_col, max(col_number(c) for c in {c for c, _ in filled}))
             self.area.cells(len(filled))
+            self.shared += len(filled)
         self.row = row
         if found and piece.rfind(b'<c r="') > row_end:
             self.col = col_number(found[-1][0])  # (the 1-based column of the last cell is the next 0-based)
@@ -140,6 +142,7 @@ class SheetScan:
                 filled += 1
                 self.max_row, self.max_col = max(self.max_row, row + 1), max(self.max_col, col + 1)
         area.cells(filled)
+        self.shared += filled
 
     def _bound(self, row: int, col: int) -> None:
         if row > EXCEL_ROWS or col > EXCEL_COLS:
@@ -238,17 +241,18 @@ class SharedStrings:
         self.longest = max(self.longest, self._carry)
 
 
-def shared_text(sst: bytes, sheets: Iterator[bytes]) -> tuple[int, int]:
-    """Exactly (nearly) the shared-string text the reader copies into cells: (bytes of the
-    strings used by cells written <c ... t="s"><v>N</v>, cells counted). Each string's length is
-    bounded by the distance to the next <si> tag."""
+def shared_text(sst: bytes, sheets: Iterator[bytes], longest: int) -> int:
+    """The shared-string text the reader copies into cells, counted cell by cell (for files whose
+    quick bound, cells x longest string, is over the limit): each string's length is bounded by
+    the distance to the next <si> tag; a t="s" cell in an unusual spelling counts as the longest."""
     starts = [m.start() for m in _SI.finditer(sst)] + [len(sst)]
     lengths = [b - a for a, b in zip(starts, starts[1:])]
-    total = counted = 0
+    total = counted = spelled = 0
     for piece in sheets:
+        spelled += piece.count(b'"s"') + piece.count(b"'s'")  # (every way t="s" can be written, and more)
         for idx in _S_VALUE.findall(piece):
             i = int(idx)
             if i < len(lengths):
                 total += lengths[i]
             counted += 1
-    return total, counted
+    return total + max(0, spelled - counted) * longest
