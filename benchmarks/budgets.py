@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT / "tests" / "fuzz"))
 
 from fuzz_bases import bases, corpus_build  # noqa: E402
 from fuzz_harness import CPU_BUDGET, MEM_BUDGET_MB, run_cli  # noqa: E402
-from fuzz_mutators import _insert_before_sheet_eof, edit_member, mutate, rebuild_xls  # noqa: E402
+from fuzz_mutators import edit_member, mutate  # noqa: E402
+from fuzz_mutators_ods_xls import _insert_before_sheet_eof, rebuild_xls  # noqa: E402
 
 from budgetxl.cells import col_letter  # noqa: E402
 from budgetxl.intake_limits import LIMITS  # noqa: E402

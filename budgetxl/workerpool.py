@@ -68,101 +68,112 @@ def resilient_map(fn: Callable[..., Any], items: Sequence[Any], *args: Any, jobs
     exception raised by ``fn`` is raised here."""
     from . import safeparse
 
-    timeout = safeparse.FILE_TIMEOUT if timeout is None else timeout
-    total = len(items)
-    if total == 0:
+    if not items:
         return []
-    ctx = multiprocessing.get_context("fork")
-    results: list[Any] = [_MISSING] * total
-    queue: deque[int] = deque(range(total))
-    workers: list[_Worker] = []
-    done = 0
+    pool = _Pool(fn, items, args, max(1, min(jobs, len(items))), on_crash, progress, label,
+                 safeparse.FILE_TIMEOUT if timeout is None else timeout)
+    try:
+        return pool.run()
+    finally:
+        pool.close()
 
-    def start() -> None:
-        parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_serve, args=(child, parent, fn, args), daemon=True)
+
+class _Pool:
+    def __init__(self, fn, items, args, size, on_crash, progress, label, timeout):
+        self.fn, self.items, self.args, self.size = fn, items, args, size
+        self.on_crash, self.progress, self.label, self.timeout = on_crash, progress, label, timeout
+        self.ctx = multiprocessing.get_context("fork")
+        self.results: list[Any] = [_MISSING] * len(items)
+        self.queue: deque[int] = deque(range(len(items)))
+        self.workers: list[_Worker] = []
+        self.done = 0
+
+    def run(self) -> list[Any]:
+        for _ in range(self.size):
+            self._start()
+        while self.done < len(self.items):
+            self._feed()
+            if not self.workers or (self.queue and len(self.workers) < self.size):
+                self._start()
+                continue
+            ready = wait([w.conn for w in self.workers] + [w.proc.sentinel for w in self.workers], timeout=1.0)
+            now = time.monotonic()
+            for w in list(self.workers):
+                if w.conn in ready:
+                    try:
+                        self._take(w, w.conn.recv())
+                    except (EOFError, OSError):
+                        self._bury(w, "crash")
+                elif w.proc.sentinel in ready:
+                    self._bury(w, "crash")
+                elif self.timeout is not None and w.inflight and now - w.since > self.timeout:
+                    self._bury(w, "timeout")
+        return self.results
+
+    def _start(self) -> None:
+        parent, child = self.ctx.Pipe()
+        proc = self.ctx.Process(target=_serve, args=(child, parent, self.fn, self.args), daemon=True)
         proc.start()
         child.close()
-        workers.append(_Worker(proc, parent))
+        self.workers.append(_Worker(proc, parent))
 
-    def finish(i: int, value: Any) -> None:
-        nonlocal done
-        results[i] = value
-        done += 1
-        if progress:
-            progress(done, total, label(items[i]))
+    def _feed(self) -> None:
+        for w in self.workers:
+            while self.queue and len(w.inflight) < _PREFETCH:
+                i = self.queue.popleft()
+                if not w.inflight:
+                    w.since = time.monotonic()
+                w.inflight.append(i)
+                try:
+                    w.conn.send((i, self.items[i]))
+                except OSError:
+                    break  # dead: found by the wait that follows
 
-    def bury(w: _Worker, reason: str) -> None:
-        """A worker that died or hung: its answers so far are kept, the item it was working on is
-        reported, the items behind it are queued again."""
-        try:
-            while w.conn.poll():
-                take(w, w.conn.recv())
-        except (EOFError, OSError):
-            pass
-        if w.proc.is_alive():
-            _kill(w.proc.pid)
-        w.proc.join()
-        w.conn.close()
-        workers.remove(w)
-        if w.inflight:
-            i = w.inflight.popleft()
-            finish(i, on_crash(items[i], reason))
-            queue.extendleft(reversed(w.inflight))
+    def _finish(self, i: int, value: Any) -> None:
+        self.results[i] = value
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, len(self.items), self.label(self.items[i]))
 
-    def take(w: _Worker, msg: tuple) -> None:
+    def _take(self, w: _Worker, msg: tuple) -> None:
         i, ok, value = msg
         if w.inflight and w.inflight[0] == i:
             w.inflight.popleft()
             w.since = time.monotonic()
         if not ok:
             raise value
-        finish(i, value)
+        self._finish(i, value)
 
-    try:
-        for _ in range(max(1, min(jobs, total))):
-            start()
-        while done < total:
-            for w in list(workers):
-                while queue and len(w.inflight) < _PREFETCH:
-                    i = queue.popleft()
-                    if not w.inflight:
-                        w.since = time.monotonic()
-                    w.inflight.append(i)
-                    try:
-                        w.conn.send((i, items[i]))
-                    except OSError:
-                        break  # dead: found below
-            if not workers or (queue and len(workers) < min(jobs, total)):
-                start()
-                continue
-            ready = wait([w.conn for w in workers] + [w.proc.sentinel for w in workers], timeout=1.0)
-            now = time.monotonic()
-            for w in list(workers):
-                if w.conn in ready:
-                    try:
-                        take(w, w.conn.recv())
-                        continue
-                    except (EOFError, OSError):
-                        bury(w, "crash")
-                        continue
-                if w.proc.sentinel in ready and not w.conn.poll():
-                    bury(w, "crash")
-                elif timeout is not None and w.inflight and now - w.since > timeout:
-                    bury(w, "timeout")
-    finally:
-        for w in workers:
+    def _bury(self, w: _Worker, reason: str) -> None:
+        """A worker that died or hung: its answers so far are kept, the item it was working on is
+        reported, the items behind it are queued again."""
+        try:
+            while w.conn.poll():
+                self._take(w, w.conn.recv())
+        except (EOFError, OSError):
+            pass
+        if w.proc.is_alive():
+            _kill(w.proc.pid)
+        w.proc.join()
+        w.conn.close()
+        self.workers.remove(w)
+        if w.inflight:
+            i = w.inflight.popleft()
+            self._finish(i, self.on_crash(self.items[i], reason))
+            self.queue.extendleft(reversed(w.inflight))
+
+    def close(self) -> None:
+        for w in self.workers:
             try:
                 w.conn.send(None)
             except OSError:
                 pass
             w.conn.close()
-        for w in workers:
+        for w in self.workers:
             w.proc.join(timeout=5)
             if w.proc.is_alive():
                 _kill(w.proc.pid)
                 w.proc.join()
-    return results
 
 
 def _kill(pid: int) -> None:
