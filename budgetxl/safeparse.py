@@ -134,15 +134,33 @@ def calamine_sheets(path: str | os.PathLike[str]) -> list[tuple[str, list[list[A
 
 # ---- a call in a child process --------------------------------------------------------------------
 
-def die_with_parent() -> None:
-    """Ask the kernel to kill this (child) process when its parent dies (Linux; elsewhere a no-op),
-    so that no worker outlives an interrupted or killed run."""
+# How much more address space a reading child may take than it had when it started: far above
+# what any file within the intake limits needs (< 200 MB), so that a reader running away on a file
+# intake did not foresee fails its own allocation (and is reported) instead of swapping the machine.
+CHILD_EXTRA_MEMORY = 3 << 30
+
+
+def child_setup() -> None:
+    """For a process that reads untrusted files on behalf of a parent: die with the parent (Linux;
+    elsewhere a no-op), so that no worker outlives an interrupted or killed run, and cap the
+    address space it may grow to."""
     try:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
+        pass
+    try:
+        import resource
+
+        with open("/proc/self/status") as fh:
+            size = next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmSize:"))
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = size + CHILD_EXTRA_MEMORY
+        if soft == resource.RLIM_INFINITY or soft > cap:
+            resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (OSError, ValueError, StopIteration, ImportError):
         pass
 
 
@@ -162,7 +180,7 @@ def run_isolated(fn: Callable[..., R], *args: Any, path: str, timeout: float | N
     if pid == 0:  # the child: never returns
         try:
             os.close(r)
-            die_with_parent()
+            child_setup()
             try:
                 payload = pickle.dumps((True, fn(*args)), pickle.HIGHEST_PROTOCOL)
             except BaseException as exc:
@@ -188,7 +206,7 @@ def run_isolated(fn: Callable[..., R], *args: Any, path: str, timeout: float | N
         ok, value = pickle.loads(data) if data else (None, None)
     except Exception:
         ok = None
-    if ok is None:
+    if ok is None or (not ok and isinstance(value, MemoryError)):
         raise crash_error(path, "crash")
     if not ok:
         raise value

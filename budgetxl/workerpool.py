@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from .safeparse import die_with_parent
+from .safeparse import child_setup
 
 Progress = Callable[[int, int, str], None]
 OnCrash = Callable[[Any, str], Any]  # (item, "crash" | "timeout") -> the item's result
@@ -39,7 +39,7 @@ class _Worker:
 
 def _serve(conn: Connection, other: Connection, fn: Callable[..., Any], args: tuple) -> None:
     other.close()  # the parent's end, inherited by fork
-    die_with_parent()
+    child_setup()
     while True:
         try:
             msg = conn.recv()
@@ -50,6 +50,8 @@ def _serve(conn: Connection, other: Connection, fn: Callable[..., Any], args: tu
         i, item = msg
         try:
             answer = (i, True, fn(item, *args))
+        except MemoryError:  # (past the address-space cap: the file's reading ran away)
+            answer = (i, None, None)
         except BaseException as exc:  # sent back and raised in the parent, as a pool would
             answer = (i, False, exc)
         try:
@@ -140,6 +142,9 @@ class _Pool:
         if w.inflight and w.inflight[0] == i:
             w.inflight.popleft()
             w.since = time.monotonic()
+        if ok is None:
+            self._finish(i, self.on_crash(self.items[i], "crash"))
+            return
         if not ok:
             raise value
         self._finish(i, value)
