@@ -63,6 +63,15 @@ def quiet_stderr() -> Iterator[None]:
         os.close(saved)
 
 
+def warm() -> None:
+    """Import what reading a file needs, in a parent about to fork readers (each child then
+    shares it instead of importing it again)."""
+    import importlib
+
+    for name in ("python_calamine", "budgetxl.intake", "budgetxl.metadata", "budgetxl.reader"):
+        importlib.import_module(name)
+
+
 def parser_failure(path: str, exc: BaseException, sheet: str | None = None) -> ReadError:
     """A failure of the value reader as a refusal in the clerk's terms: what is wrong with the
     file, never the parser's own words (a panic's "capacity overflow", slice indices, XML tokens)."""

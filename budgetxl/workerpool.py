@@ -10,6 +10,7 @@ forked (the parent's imports and arguments are shared, not pickled) and die with
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from . import safeparse
 from .safeparse import child_setup
 
 Progress = Callable[[int, int, str], None]
@@ -68,8 +70,6 @@ def resilient_map(fn: Callable[..., Any], items: Sequence[Any], *args: Any, jobs
     An item whose worker dies, or takes longer than ``timeout`` seconds, gets
     ``on_crash(item, reason)`` as its result (``timeout`` defaults to safeparse.FILE_TIMEOUT). An
     exception raised by ``fn`` is raised here."""
-    from . import safeparse
-
     if not items:
         return []
     pool = _Pool(fn, items, args, max(1, min(jobs, len(items))), on_crash, progress, label,
@@ -91,6 +91,7 @@ class _Pool:
         self.done = 0
 
     def run(self) -> list[Any]:
+        safeparse.warm()
         for _ in range(self.size):
             self._start()
         while self.done < len(self.items):
@@ -115,7 +116,13 @@ class _Pool:
     def _start(self) -> None:
         parent, child = self.ctx.Pipe()
         proc = self.ctx.Process(target=_serve, args=(child, parent, self.fn, self.args), daemon=True)
-        proc.start()
+        # The parent's objects into the permanent generation while forking: the worker's garbage
+        # collector then leaves them alone instead of touching (and so copying) every page of them.
+        gc.freeze()
+        try:
+            proc.start()
+        finally:
+            gc.unfreeze()
         child.close()
         self.workers.append(_Worker(proc, parent))
 
