@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "fuzz"))
+sys.path[:0] = [str(ROOT / "tests" / "fuzz"), str(ROOT / "tests")]
 
 from fuzz_bases import bases, corpus_build  # noqa: E402
 from fuzz_harness import CPU_BUDGET, MEM_BUDGET_MB, run_cli  # noqa: E402

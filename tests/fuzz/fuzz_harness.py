@@ -21,16 +21,14 @@ import os
 import pickle
 import re
 import signal
-import subprocess
 import sys
-import tempfile
 import threading
 from dataclasses import asdict, dataclass, field
 
+from measure import WALL_GUARD, launch
+
 CPU_BUDGET = 2.0  # seconds of CPU per run (user + system, the process tree)
 MEM_BUDGET_MB = 200.0  # peak resident memory per run
-MEM_LIMIT = 3 << 30  # address space a run may take at all (protects the shared machine)
-WALL_GUARD = 120  # seconds: a hang guard, not a measurement
 CLASSES = ["ok", "refused", "bad-refusal", "traceback", "abort", "memory-kill", "hang", "over-budget"]
 
 # Text that would show the clerk the parser's internals instead of a sentence about the file.
@@ -121,47 +119,6 @@ def _json_unreadable(out: str) -> bool:
 
 
 # ---- the real command line ---------------------------------------------------------------------------
-
-# The runs are started by this small launcher (python -S: no site, a few MB), not by the caller:
-# Linux carries a process's peak memory over fork and exec, so a child of a big test or fuzz
-# process would report at least its parent's size. The launcher's own child starts small.
-_LAUNCHER = r"""
-import json, os, resource, signal, sys
-a = json.loads(sys.argv[1])
-pid = os.fork()
-if pid == 0:
-    resource.setrlimit(resource.RLIMIT_AS, (a["mem"], a["mem"]))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    os.setsid()
-    for fd, path in ((1, a["out"]), (2, a["err"])):
-        os.dup2(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), fd)
-    os.execve(a["cmd"][0], a["cmd"], a["env"])
-fired = []
-def guard(*_):
-    fired.append(1)
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-signal.signal(signal.SIGALRM, guard)
-signal.alarm(a["timeout"])
-_, status, ru = os.wait4(pid, 0)
-signal.alarm(0)
-print(json.dumps({"status": status, "cpu": ru.ru_utime + ru.ru_stime, "kb": ru.ru_maxrss, "timed_out": bool(fired)}))
-"""
-
-
-def launch(cmd: list[str], env: dict[str, str], python: str = sys.executable) -> tuple[int, str, str, float, float, bool]:
-    """Run ``cmd`` through the launcher: (wait status, stdout, stderr, CPU seconds, peak MB, timed out)."""
-    with tempfile.TemporaryDirectory(prefix="bx-fuzz-run-") as tmp:
-        out, err = os.path.join(tmp, "out"), os.path.join(tmp, "err")
-        spec = {"cmd": cmd, "env": env, "out": out, "err": err, "timeout": WALL_GUARD, "mem": MEM_LIMIT}
-        res = subprocess.run([python, "-S", "-c", _LAUNCHER, json.dumps(spec)], capture_output=True, text=True)
-        r = json.loads(res.stdout)
-        with open(out, "rb") as fo, open(err, "rb") as fe:
-            o, e = fo.read().decode("utf-8", "replace"), fe.read().decode("utf-8", "replace")
-    return r["status"], o, e, r["cpu"], r["kb"] / 1024, r["timed_out"]
-
 
 def run_cli(path: str, python: str = sys.executable, against: str | None = None) -> Outcome:
     """Both commands on ``path``, each in its own process; ``against``: the folder of another

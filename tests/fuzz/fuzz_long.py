@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path[:0] = [str(HERE), str(HERE.parent)]  # (tests/fuzz and tests/, as pytest sees them)
 
 from fuzz_bases import bases  # noqa: E402
 from fuzz_cases import Case, cases  # noqa: E402
