@@ -69,6 +69,20 @@ def ods_span(data: bytes, nth: int, rows: int, cols: int) -> bytes:
     return _ods_content(data, edit)
 
 
+@mutator("ods", draw=lambda rng: {"nth": rng.randrange(500), "cols": rng.choice([2, 1000, 16000]),
+                                  "length": rng.choice([10, 20_000])})
+def ods_nested_cell(data: bytes, nth: int, cols: int, length: int) -> bytes:
+    """Cells inside a text cell: the reader takes the inner cell's end for the outer one's and
+    reads the cells after it (repeated, with a long value) as cells of the row."""
+    inner = (b'<table:table-cell/><table:table-cell table:number-columns-repeated="%d" office:value-type="string" '
+             b'office:string-value="%s"/>' % (cols, b"Q" * length))
+
+    def edit(c: bytes) -> bytes:
+        m = _nth(rb'<table:table-cell[^>]*office:value-type="string"[^>]*>(?:(?!</table:table-cell>).)*?</text:p>', c, nth)
+        return c[:m.end()] + inner + c[m.end():] if m else c
+    return _ods_content(data, edit)
+
+
 @mutator("ods", draw=lambda rng: {"how": rng.choice(["rebind", "rename", "default"])})
 def ods_namespaces(data: bytes, how: str) -> bytes:
     """The table namespace bound to another prefix, or the prefix to another namespace."""
