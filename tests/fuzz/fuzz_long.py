@@ -80,10 +80,23 @@ def run(n: int, jobs: int, out: Path, seed: int = 2024, python: str = sys.execut
         cid = case_id(case)
         if cid in done:
             return
-        data = case.build(base)
+        try:
+            data = case.build(base)
+        except Exception as exc:  # a mutator's own bug: recorded, the run goes on
+            record = {"id": cid, "recipe": case.recipe(), "outcome": "mutator-error", "runs": [], "error": repr(exc)[:300]}
+            with lock, results.open("a") as fh:
+                fh.write(json.dumps(record, ensure_ascii=True, default=str) + "\n")
+            return
         path = out / "work" / f"{cid}{case.suffix}"
         path.write_bytes(data)
-        outcome = run_cli(str(path), python, against)
+        try:
+            outcome = run_cli(str(path), python, against)
+        except Exception as exc:  # the launcher itself failed (no answer): keep the input, say so
+            path.replace(out / "failures" / path.name)
+            record = {"id": cid, "recipe": case.recipe(), "outcome": "hang", "runs": [], "error": repr(exc)[:300]}
+            with lock, results.open("a") as fh:
+                fh.write(json.dumps(record, ensure_ascii=True, default=str) + "\n")
+            return
         record = {"id": cid, "recipe": case.recipe(), "size": len(data), **outcome.to_data()}
         over = any(x["cpu"] > CPU_BUDGET or x["peak_mb"] > MEM_BUDGET_MB for x in record["runs"])
         if record["outcome"] not in GOOD or over:
@@ -107,6 +120,8 @@ def summarize(results: Path, todo: list[Case], seconds: float) -> dict:
     wanted = {case_id(c) for c in todo}
     records = [r for r in (json.loads(line) for line in results.read_text().splitlines() if line.strip())
                if r["id"] in wanted]
+    broken = [r for r in records if r["outcome"] == "mutator-error"]
+    records = [r for r in records if r["outcome"] != "mutator-error"]
     by_class = collections.Counter(r["outcome"] for r in records)
     runs = [x for r in records for x in r["runs"]]
     contained = sum(1 for x in runs if x["outcome"] == "refused" and any(c in x["detail"] for c in CONTAINED))
@@ -119,7 +134,8 @@ def summarize(results: Path, todo: list[Case], seconds: float) -> dict:
              f"{seconds / 60:.0f} min wall", "",
              "| outcome | cases |", "|---|---:|"]
     lines += [f"| {c} | {by_class.get(c, 0)} |" for c in CLASSES]
-    lines += ["", f"- refusals that were the worker-death net, not intake: {contained}",
+    lines += ["", f"- cases a mutator could not build (a bug of the mutator, not counted): {len(broken)}",
+              f"- refusals that were the worker-death net, not intake: {contained}",
               f"- refusals on more than one line or showing parser internals: {multi}"]
     if worst_cpu:
         lines += [f"- most CPU in one run: {worst_cpu['cpu']:.2f} s (budget {CPU_BUDGET} s)",

@@ -154,12 +154,16 @@ def patch_stream(data: bytes, at: int, new: bytes) -> bytes:
     return bytes(out)
 
 
+_OLE_MAX = 7_000_000  # what corpus_build.ole_file holds (no DIFAT sectors)
+
+
 def rebuild_xls(data: bytes, fn: Callable[[bytes], bytes]) -> bytes:
-    """A new compound file whose Workbook stream is ``fn`` of the old one."""
+    """A new compound file whose Workbook stream is ``fn`` of the old one (cut at 7 MB: a stream
+    cut short is one more broken file)."""
     found = _xls(data)
     if found is None:
         return data
-    return corpus_build.ole_file({"Workbook": fn(found[1])})
+    return corpus_build.ole_file({"Workbook": fn(found[1])[:_OLE_MAX]})
 
 
 def _nth_record(data: bytes, types: set[int], nth: int) -> tuple[int, int, int] | None:
