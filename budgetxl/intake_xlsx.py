@@ -28,6 +28,7 @@ _TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])([^>]*)>")
 _ATTR_R = re.compile(rb"""(?:^|\s)r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _REF = re.compile(rb"([A-Za-z]*)([0-9]+)")
 _ROW_START = re.compile(rb"<row[\s/>]")
+_SHEETDATA_END = re.compile(rb"</(?:[A-Za-z_][\w.\-]*:)?sheetData\s*>")
 _S_VALUE = re.compile(rb"""<(?:[\w.\-]+:)?c\s[^>]*?\bt\s*=\s*["']s["'][^>]*>\s*<(?:[\w.\-]+:)?v>\s*([0-9]{1,12})\s*<""")
 _SI = re.compile(rb"<(?:[\w.\-]+:)?si[\s>/]")
 _UNIQUE = re.compile(rb"""\buniqueCount\s*=\s*["']\s*\+?([0-9]+)\s*["']""")
@@ -70,11 +71,10 @@ class SheetScan:
     def feed(self, piece: bytes) -> None:
         if self.done:
             return
-        end = piece.find(b"</sheetData")
-        if end < 0:
-            end = piece.find(b":sheetData>")  # (</x:sheetData>)
-        if end >= 0:
-            piece, self.done = piece[:end], True
+        if b"sheetData" in piece:  # (the reader stops at its end tag, prefixed or not)
+            m = _SHEETDATA_END.search(piece)
+            if m:
+                piece, self.done = piece[:m.start()], True
         if _ODD_CELL_TAG.search(piece) or _PREFIXED_TAG.search(piece) or not self._fast(piece):
             self._slow(piece)
         if self.max_row and self.max_col:

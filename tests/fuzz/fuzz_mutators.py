@@ -269,7 +269,13 @@ def absurd_reference(data: bytes, sheet: int, nth: int, ref: str, form: str) -> 
                     "append-formatted": b'<c r="' + r + b'" s="1"/>',
                     "append-prefixed": b'<x:c xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="'
                                        + r + b'"><x:v>1</x:v></x:c>'}[form]
-            return c.replace(b"</sheetData>", b'<row r="' + row + b'">' + cell + b"</row></sheetData>", 1)
+            end = re.search(rb"</(\w+:)?sheetData>", c)  # (the sheet may be written with a prefix)
+            if end is None:
+                return c
+            x = end.group(1) or b""
+            if x:
+                cell = re.sub(rb"<(/?)c\b", rb"<\1" + x + b"c", re.sub(rb"<(/?)v>", rb"<\1" + x + b"v>", cell))
+            return c[:end.start()] + b"<" + x + b'row r="' + row + b'">' + cell + b"</" + x + b"row>" + c[end.start():]
         if form == "all-no-r":
             return re.sub(rb'(<c) r="[^"]*"', rb"\1", c)
         if form == "tail-no-r":  # a cell without a reference at the end of the last row
