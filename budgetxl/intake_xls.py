@@ -162,23 +162,29 @@ MAX_RECORDS = 1_000_000  # records walked in all (bounds this scan's own time)
 def _records(data: bytes, pos: int, budget: list[int]):
     """(type, body start, body end, end of its CONTINUE records) from ``pos``, as the reader
     groups them; ``budget`` counts records walked."""
-    n = len(data)
-    while pos + 4 <= n:
-        rtype, rlen = struct.unpack_from("<HH", data, pos)
-        body, end = pos + 4, pos + 4 + rlen
-        if end > n:
-            raise Refuse("intake-truncated")
-        nxt, conts = end, 0
-        while nxt + 4 < n and struct.unpack_from("<H", data, nxt)[0] == _CONTINUE:
-            nxt += 4 + struct.unpack_from("<H", data, nxt + 2)[0]
-            conts += 1
-            if conts > MAX_CONTINUES:
-                raise Refuse("intake-damaged", detail="a record continued too often")
-        budget[0] += 1 + conts
-        if budget[0] > MAX_RECORDS:
-            raise Refuse("intake-too-many-cells", cells=f"> {MAX_RECORDS} records", limit=MAX_RECORDS)
-        yield rtype, body, end, nxt
-        pos = nxt
+    n, unpack, walked = len(data), struct.unpack_from, budget[0]
+    try:
+        while pos + 4 <= n:
+            rtype, rlen = unpack("<HH", data, pos)
+            body = pos + 4
+            end = nxt = body + rlen
+            if end > n:
+                raise Refuse("intake-truncated")
+            if data[nxt:nxt + 2] == b"<\x00" and nxt + 4 < n:  # CONTINUE records (type 0x003C)
+                conts = 0
+                while nxt + 4 < n and data[nxt:nxt + 2] == b"<\x00":
+                    nxt += 4 + unpack("<H", data, nxt + 2)[0]
+                    conts += 1
+                    if conts > MAX_CONTINUES:
+                        raise Refuse("intake-damaged", detail="a record continued too often")
+                walked += conts
+            walked += 1
+            if walked > MAX_RECORDS:
+                raise Refuse("intake-too-many-cells", cells=f"> {MAX_RECORDS} records", limit=MAX_RECORDS)
+            yield rtype, body, end, nxt
+            pos = nxt
+    finally:
+        budget[0] = walked
 
 
 UNKNOWN_STRING = 3 * 65535  # the longest a string of the record format can be, in UTF-8 bytes
@@ -193,38 +199,36 @@ def _sst_lengths(data: bytes, body: int, end: int, stop: int, limit: int) -> tup
         pieces.append(data[p + 4:p + 4 + ln])
         p += 4 + ln
     out: list[int] = []
-    k, buf = 0, pieces[0][8:]
+    unpack, k, cur, i = struct.unpack_from, 0, pieces[0], 8
     try:
-        while buf or k + 1 < len(pieces):
-            if not buf:
-                k += 1
-                buf = pieces[k]
+        while True:
+            if i >= len(cur):  # (a string starts at the top of the next CONTINUE record)
+                if k + 1 >= len(pieces):
+                    return out, True
+                k, cur, i = k + 1, pieces[k + 1], 0
                 continue
-            cch, flags = struct.unpack_from("<HB", buf, 0)
-            skip = 3 + (2 if flags & 8 else 0) + (4 if flags & 4 else 0)
-            runs = struct.unpack_from("<H", buf, 3)[0] * 4 if flags & 8 else 0
-            ext = struct.unpack_from("<i", buf, 5 if flags & 8 else 3)[0] if flags & 4 else 0
-            buf, left, wide = buf[skip:], cch, flags & 1
-            while left > 0:
-                take = min(left, len(buf) // (2 if wide else 1))
-                buf, left = buf[take * (2 if wide else 1):], left - take
+            cch, flags = unpack("<HB", cur, i)
+            runs = unpack("<H", cur, i + 3)[0] * 4 if flags & 8 else 0
+            ext = unpack("<i", cur, i + (5 if flags & 8 else 3))[0] if flags & 4 else 0
+            i += 3 + (2 if flags & 8 else 0) + (4 if flags & 4 else 0)
+            left, width = cch, 2 if flags & 1 else 1
+            while left > 0:  # the characters, across CONTINUE records (each starts with a flags byte)
+                take = min(left, (len(cur) - i) // width)
+                i, left = i + take * width, left - take
                 if left > 0:
-                    k += 1
-                    buf = pieces[k]
-                    wide, buf = buf[0] & 1, buf[1:]
+                    k, cur = k + 1, pieces[k + 1]
+                    width, i = 2 if cur[0] & 1 else 1, 1
             skip = runs + max(0, ext)
-            while skip > 0:
-                if not buf:
-                    k += 1
-                    buf = pieces[k]
-                take = min(skip, len(buf))
-                buf, skip = buf[take:], skip - take
+            while skip > 0:  # formatting runs and phonetic data
+                if i >= len(cur):
+                    k, cur, i = k + 1, pieces[k + 1], 0
+                take = min(skip, len(cur) - i)
+                i, skip = i + take, skip - take
             out.append(3 * cch)
             if len(out) > limit:
                 raise Refuse("intake-too-many-cells", cells=f"{len(out)} shared strings", limit=limit)
     except (struct.error, IndexError):
         return out, False  # (the reader stops there too, with an error; or this walk is wrong)
-    return out, True
 
 
 class _Globals:
@@ -289,11 +293,12 @@ def scan_biff(data: bytes, limits: Limits) -> Area:
 def _scan_sheet(data: bytes, offset: int, name: str, g: _Globals, area: Area, per_byte: int,
                 budget: list[int]) -> tuple[int, int]:
     """(rows, columns) of one sheet's used area from A1; cells, text and merges tallied."""
-    max_row = max_col = 0
+    max_row = max_col = cells = text = 0
     seen_bof, depth = False, 0
     limits = area.limits
     sst, nsst = g.sst, len(g.sst)
     beyond = 0 if g.sst_complete else UNKNOWN_STRING
+    unpack = struct.unpack_from
     for rtype, body, end, _ in _records(data, offset, budget):
         if depth:
             depth += {_BOF: 1, _EOF: -1}.get(rtype, 0)
@@ -307,31 +312,34 @@ def _scan_sheet(data: bytes, offset: int, name: str, g: _Globals, area: Area, pe
         if rtype in _CELLS or rtype == _MULRK:
             if rlen < _CELLS.get(rtype, 6):
                 continue  # (the reader refuses the file)
-            r, c = struct.unpack_from("<HH", data, body)
+            r, c = unpack("<HH", data, body)
             last = c
             if rtype == _MULRK:
                 last = c + (rlen - 6) // 6 - 1
-                area.cells(max(0, last - c + 1))
+                cells += max(0, last - c + 1)
             else:
-                area.cells(1)
+                cells += 1
             if rtype in _INLINE_TEXT:
-                area.add_text(3 * rlen)
+                text += 3 * rlen
             elif rtype == 0x00FD:
-                i = struct.unpack_from("<I", data, body + 6)[0]
-                area.add_text(sst[i] if i < nsst else beyond)
+                i = unpack("<I", data, body + 6)[0]
+                text += sst[i] if i < nsst else beyond
             elif rtype == 0x0006:
-                area.add_text(per_byte * rlen)
+                text += per_byte * rlen
             if r + 1 > max_row or last + 1 > max_col:
                 max_row, max_col = max(max_row, r + 1), max(max_col, last + 1)
                 area.check_open(name, max_row, max_col)
         elif rtype == 0x0207:
-            area.cells(1)
-            area.add_text(3 * rlen)
+            cells, text = cells + 1, text + 3 * rlen
         elif rtype == _DIMENSIONS:
             _dimensions(data[body:end], name, limits)
         elif rtype == _MERGES and rlen >= 2:
-            for _ in range(struct.unpack_from("<H", data, body)[0]):
+            for _ in range(unpack("<H", data, body)[0]):
                 area.merge()
+        if cells > limits.max_cell_records or text > limits.max_text_bytes:
+            break  # (refused just below)
+    area.cells(cells)
+    area.add_text(text)
     return max_row, max_col
 
 

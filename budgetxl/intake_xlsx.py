@@ -18,14 +18,17 @@ from collections.abc import Callable, Iterable, Iterator
 from .intake_limits import EXCEL_COLS, EXCEL_ROWS, Area, Refuse
 
 # Fast path: cells written <c r="A1" ...> with a plain reference (Excel, WPS, LibreOffice and
-# xlsxwriter all do). One C-level pass collects the references and each tag's attributes; the
-# last group is "/" for a self-closing (formatted, empty) cell.
-_FAST_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"[^>]*?(/?)>')
+# xlsxwriter all do). One C-level pass collects each reference and the rest of its tag (ending in
+# "/" for a self-closing, formatted but empty, cell); one more search over those rests finds a
+# second r key (the reader would take the last one).
+_FAST_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"([^>]*)>')
+_R_KEY = re.compile(rb"r\s*=")
 # another spelling of a cell tag, or a prefixed one (two searches: each has a literal to look for)
 _ODD_CELL_TAG = re.compile(rb'<c(?:[>\t\n\r/]| (?!r="))')
 _PREFIXED_TAG = re.compile(rb':(?:c|row)[\s/>]')
-_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])([^>]*)>")
-_ATTR_R = re.compile(rb"""(?:^|\s)r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+# a row or cell tag, its end found outside quoted attribute values (as the XML tokenizer finds it)
+_TAG = re.compile(rb"""<(/?)(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+_ROW_TAG = re.compile(rb"""<row((?:[^>"']|"[^"]*"|'[^']*')*)>""")
 _REF = re.compile(rb"([A-Za-z]*)([0-9]+)")
 _ROW_START = re.compile(rb"<row[\s/>]")
 _SHEETDATA_END = re.compile(rb"</(?:[A-Za-z_][\w.\-]*:)?sheetData\s*>")
@@ -41,17 +44,61 @@ def col_number(letters: bytes) -> int:
     return n
 
 
-def parse_ref(attrs: bytes) -> tuple[int, int] | None:
-    """The (1-based row, 1-based column or 0) of a tag's ``r`` attribute, as the reader parses it
-    (letters of either case, then digits); None when there is none or the reader would refuse it."""
-    found = _ATTR_R.findall(attrs)
-    if not found:
-        return None
-    if len(found) > 1:
-        raise Refuse("intake-damaged", detail="a cell with two references")
-    m = _REF.fullmatch(found[0][0] or found[0][1])
+def raw_attrs(region: bytes) -> list[tuple[bytes, bytes]] | None:
+    """A tag's attributes as the reader's own attribute scanner splits them (key: everything up to
+    "=", trimmed; value: up to the matching quote); None where it reports an error."""
+    out, pos, n = [], 0, len(region)
+    while True:
+        while pos < n and region[pos] in b" \t\n\r\x0c":
+            pos += 1
+        if pos >= n:
+            return out
+        eq = region.find(b"=", pos)
+        if eq < 0:
+            return None
+        key = region[pos:eq].rstrip(b" \t\n\r\x0c")
+        pos = eq + 1
+        while pos < n and region[pos] in b" \t\n\r\x0c":
+            pos += 1
+        if pos >= n or region[pos] not in b"\"'":
+            return None
+        end = region.find(region[pos:pos + 1], pos + 1)
+        out.append((key, region[pos + 1:end if end >= 0 else n]))
+        pos = end + 1 if end >= 0 else n
+
+
+def cell_ref(region: bytes) -> tuple[int, int] | None | bool:
+    """The (1-based row, 1-based column) a cell tag's attributes give, as the reader takes them
+    (its r, s, t lookup stops once it has seen three of them, the last r seen wins); None without
+    a usable one; False when the reader refuses the attributes."""
+    attrs = raw_attrs(region)
+    if attrs is None:
+        return False
+    r, seen = None, 0
+    for k, v in attrs:
+        if k in (b"r", b"s", b"t"):
+            seen += 1
+            if k == b"r":
+                r = v
+            if seen == 3:
+                break
+    return _ref(r) if r is not None else None
+
+
+def row_ref(region: bytes) -> int | None | bool:
+    """The 1-based row a row tag's first r gives (its letters ignored), None without one."""
+    attrs = raw_attrs(region)
+    if attrs is None:
+        return False
+    r = next((v for k, v in attrs if k == b"r"), None)
+    ref = _ref(r) if r is not None else None
+    return ref if ref in (None, False) else ref[0]
+
+
+def _ref(value: bytes) -> tuple[int, int] | bool:
+    m = _REF.fullmatch(value)
     if m is None or not int(m.group(2)):
-        return None  # (the reader refuses the sheet)
+        return False  # (the reader refuses it)
     return int(m.group(2)), col_number(m.group(1))
 
 
@@ -84,21 +131,22 @@ class SheetScan:
         found = _FAST_CELL.findall(piece)
         if len(found) != piece.count(b'<c r="'):
             return False  # a reference the regex does not take (lower case, 4 letters, 8 digits)
+        if _R_KEY.search(b"".join(rest for _, _, rest in found)):
+            return False  # a second r, or a key ending in r: follow every tag
         last_row = _last_row_start(piece)
         row_end = piece.rfind(b"</row")
         if last_row >= 0:
-            close = piece.find(b">", last_row)
-            tag = piece[last_row:close + 1]
-            ref = parse_ref(tag[4:])
-            if ref is None:
-                return False  # a row placed after the previous one: follow every tag
-            self._bound(ref[0], 1)
-            row = ref[0] - 1 + piece.count(b"</row", close)
-            if tag.endswith(b"/>"):
+            tag = _ROW_TAG.match(piece, last_row)
+            ref = row_ref(tag.group(1).rstrip(b"/")) if tag else None
+            if not ref:
+                return False  # a row placed after the previous one, or an odd tag: follow every tag
+            self._bound(ref, 1)
+            row = ref - 1 + piece.count(b"</row", tag.end())
+            if tag.group(1).endswith(b"/"):
                 row, row_end = row + 1, max(row_end, last_row)
         else:
             row = self.row + piece.count(b"</row")
-        filled = [(c, r) for c, r, slash in found if not slash]
+        filled = [(c, r) for c, r, rest in found if not rest.endswith(b"/")]
         if filled:
             self.max_row = max(self.max_row, max(int(r) for _, r in filled))
             self.max_col = max(self.max_col, max(col_number(c) for c in {c for c, _ in filled}))
@@ -117,21 +165,26 @@ class SheetScan:
         for m in _TAG.finditer(piece):
             closing, tag, attrs = m.groups()
             self_closing = attrs.endswith(b"/")
+            region = attrs[:-1] if self_closing else attrs
             if tag == b"row":
                 if closing:
                     self.row, self.col = self.row + 1, 0
                     continue
-                ref = parse_ref(attrs)
+                ref = row_ref(region)
+                if ref is False:
+                    raise Refuse("intake-damaged", detail=f"sheet '{self.name[:60]}': a malformed row")
                 if ref is not None:
-                    self._bound(ref[0], 1)
-                    self.row = ref[0] - 1
+                    self._bound(ref, 1)
+                    self.row = ref - 1
                 if self_closing:
                     self.row, self.col = self.row + 1, 0
                 continue
             if closing:
                 continue
-            ref = parse_ref(attrs)
-            if ref is not None and ref[1]:
+            ref = cell_ref(region)
+            if ref is False or (ref is not None and not ref[1]):
+                raise Refuse("intake-damaged", detail=f"sheet '{self.name[:60]}': a malformed cell reference")
+            if ref is not None:
                 row, col = ref[0] - 1, ref[1] - 1
                 self.col = col
             else:

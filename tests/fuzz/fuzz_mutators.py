@@ -257,6 +257,7 @@ ABSURD_REFS = ["XFD1048576", "XFE1", "AAAA1", "A1048577", "A99999999999", "A4294
 
 @mutator("xlsx", draw=lambda rng: {"sheet": rng.randint(1, 15), "nth": rng.randrange(300), "ref": rng.choice(ABSURD_REFS),
                                    "form": rng.choice(["cell", "row", "no-r", "all-no-r", "tail-no-r", "append-plain",
+                                                       "append-glued", "append-second-r", "append-junk-key",
                                                        "append-formatted", "append-prefixed"])})
 def absurd_reference(data: bytes, sheet: int, nth: int, ref: str, form: str) -> bytes:
     """A cell or row moved to an absurd place, in every spelling a writer can use."""
@@ -266,6 +267,9 @@ def absurd_reference(data: bytes, sheet: int, nth: int, ref: str, form: str) -> 
         if form.startswith("append"):
             row = re.sub(rb"[^0-9]", b"", r) or b"1"
             cell = {"append-plain": b'<c r="' + r + b'"><v>1</v></c>',
+                    "append-glued": b'<c s="0"r="' + r + b'"><v>1</v></c>',  # (no space before r)
+                    "append-second-r": b'<c r="A1" r="' + r + b'"><v>1</v></c>',  # (the reader takes the last)
+                    "append-junk-key": b'<c r="A1"/><c xx r="A1"><v>1</v></c>',  # (key "xx r": no reference)
                     "append-formatted": b'<c r="' + r + b'" s="1"/>',
                     "append-prefixed": b'<x:c xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="'
                                        + r + b'"><x:v>1</x:v></x:c>'}[form]
