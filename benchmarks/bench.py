@@ -36,7 +36,7 @@ def synthetic(i: int):
     """A county's submission with 15 projects (the seed's, varied) of about 7 indicators each."""
     from budgetxl.demo import example_document, simulated_submission
     from budgetxl.model import Submission
-    from budgetxl.roster import RosterUnit
+    from budgetxl.files.tables import RosterUnit
 
     seed = example_document()
     unit = RosterUnit(f"{600000 + i}", f"样例{i}县市场监督管理局本级", "130529")
@@ -55,7 +55,7 @@ def synthetic(i: int):
 
 
 def _generate(i: int, folder: str) -> str:
-    from budgetxl.writer import generate_workbook
+    from budgetxl.workbook.writer import generate_workbook
 
     path = os.path.join(folder, f"{600000 + i}.xlsx")
     generate_workbook(synthetic(i), path)
@@ -63,7 +63,7 @@ def _generate(i: int, folder: str) -> str:
 
 
 def make_corpus(folder: Path, n: int, jobs: int) -> list[Path]:
-    from budgetxl.parallel import parallel_map
+    from budgetxl.files.parallel import parallel_map
 
     folder.mkdir(parents=True, exist_ok=True)
     have = sorted(folder.glob("*.xlsx"))
@@ -102,7 +102,7 @@ def timed(fn, *args):
 
 def child_merge(folder: str, out: str, jobs: str) -> None:
     """Run in a fresh process: merge end to end, print seconds and peak memory as JSON."""
-    from budgetxl.merge import merge
+    from budgetxl.consolidation import merge
 
     t = time.perf_counter()
     res = merge([folder], Path(out) / "汇总.xlsx", data_dir=Path(out) / "data", jobs=int(jobs))
@@ -144,8 +144,8 @@ def help_time(repeat: int = 5) -> float:
 
 
 def templates_time(n: int, folder: Path, jobs: int) -> float:
-    from budgetxl.roster import RosterUnit
-    from budgetxl.writer import generate_for_roster
+    from budgetxl.files.tables import RosterUnit
+    from budgetxl.workbook.writer import generate_for_roster
 
     shutil.rmtree(folder, ignore_errors=True)
     units = [RosterUnit(f"{700000 + i}", f"样例{i}县市场监督管理局本级", "130529") for i in range(n)]
@@ -166,7 +166,7 @@ def main() -> None:
         child_merge(*args.child_merge)
         return
 
-    from budgetxl.validate import validate_paths
+    from budgetxl.workbook.validate import validate_paths
 
     sizes = [int(s) for s in args.sizes.split(",")]
     corpus = args.work / "corpus"

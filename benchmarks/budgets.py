@@ -29,7 +29,7 @@ from fuzz_mutators import edit_member, mutate  # noqa: E402
 from fuzz_mutators_ods_xls import _insert_before_sheet_eof, rebuild_xls  # noqa: E402
 
 from budgetxl.cells import col_letter  # noqa: E402
-from budgetxl.intake_limits import LIMITS  # noqa: E402
+from budgetxl.files.intake_limits import LIMITS  # noqa: E402
 
 
 def _extra_rows(data: bytes, sheet: int, rows: list[bytes]) -> bytes:

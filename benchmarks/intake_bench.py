@@ -36,8 +36,8 @@ CHILD = r"""
 import json, resource, sys, time
 path, warm, repeat = sys.argv[1], sys.argv[2], int(sys.argv[3])
 import python_calamine
-from budgetxl.intake import inspect_file
-from budgetxl.validate import validate_file
+from budgetxl.files.intake import inspect_file
+from budgetxl.workbook.validate import validate_file
 validate_file(warm)  # every lazy import done
 
 def status(key):

@@ -1,31 +1,39 @@
-"""budgetxl: the budget performance-target cycle (预算绩效目标) in Excel workbooks.
+"""budgetxl: the budget performance cycle (绩效目标, 运行监控, 绩效自评) in Excel workbooks.
 
-Library first: generate a unit's workbook, read it back into the submission model.
+The library, in a few lines (see docs/python-api.md):
 
-    >>> from budgetxl import Submission, generate_workbook, read_workbook
+    >>> import budgetxl
+    >>> doc = budgetxl.load_document("examples/juluxian-2024.json")          # doctest: +SKIP
+    >>> budgetxl.generate_workbook(doc, "巨鹿县.xlsx")                        # doctest: +SKIP
+    >>> report = budgetxl.validate_file("巨鹿县.xlsx")                        # doctest: +SKIP
+    >>> [f.message("en") for f in report.findings]                            # doctest: +SKIP
+
+Every name below loads its module on first use, so ``budgetxl --help`` starts fast.
 """
 
-__version__ = "0.1.0"
+from .version import __version__
 
-__all__ = ["Submission", "generate_workbook", "read_workbook", "load_template", "__version__"]
+__all__ = [
+    "BudgetxlError", "Consolidation", "FileReport", "Finding", "InputFile", "ReadError", "ReadResult", "Report",
+    "Submission", "Template", "TemplateError", "annotate_copy", "diff_documents", "generate_stage",
+    "generate_workbook", "generate_workbooks", "import_published", "load_document", "load_roster", "load_template",
+    "merge_files", "read_consolidated", "read_workbook", "score_document", "split_consolidated", "split_documents",
+    "stage_document", "sync_workbook", "validate_document", "validate_file", "validate_paths", "__version__",
+]
 
 
 def __getattr__(name: str):
-    # Heavy modules (pydantic, xlsxwriter, calamine) load only when used, so `budgetxl --help` starts fast.
-    if name == "Submission":
-        from .model import Submission
+    # Heavy modules (pydantic, xlsxwriter, calamine) load only when used.
+    if name == "import_published":  # the importer sits above the core API (budgetxl.published)
+        from .published import import_published
 
-        return Submission
-    if name == "generate_workbook":
-        from .writer import generate_workbook
+        return import_published
+    if name in __all__:
+        from . import api
 
-        return generate_workbook
-    if name == "read_workbook":
-        from .reader import read_workbook
+        return getattr(api, name)
+    raise AttributeError(f"module 'budgetxl' has no attribute {name!r}")
 
-        return read_workbook
-    if name == "load_template":
-        from .template import load_template
 
-        return load_template
-    raise AttributeError(name)
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,7 +1,7 @@
-"""Findings and errors as data: a stable rule id, a severity, a location and a message.
+"""Findings as data: a stable rule id, a severity, a location and a message from the catalogue.
 
-Every report (text, JSON, annotated workbook) renders from :class:`Finding`; every failure that
-reaches the user is a :class:`BudgetxlError` with a message in Chinese and English.
+Every report (text, JSON, annotated workbook, consolidated sheet) renders from :class:`Finding`.
+A finding renders without anything else imported first: the rule messages are in the catalogue.
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
-from .i18n import message
+from .cells import a1
+from .messages import RULES, message, pick
 
 Severity = Literal["error", "warning"]
 
@@ -23,24 +24,41 @@ class CellRef(NamedTuple):
 
     @property
     def a1(self) -> str:
-        from .cells import a1
-
         return a1(self.row, self.col)
+
+
+class Label(NamedTuple):
+    """A field's name in a message: the template's label, and its English name when it has one."""
+
+    zh: str
+    en: str | None = None
+
+    def render(self, lang: str) -> str:
+        return pick((self.zh, self.en or self.zh), lang)
 
 
 @dataclass
 class Finding:
     rule: str
-    severity: Severity
+    severity: Severity | None = None  # None: the rule's default severity in the catalogue
     sheet: str | None = None
     cell: str | None = None  # A1, or None when the whole sheet is meant
     args: dict[str, Any] = field(default_factory=dict)
     key: str | None = None  # message key when a rule has several messages (default: the rule id)
+    project: int | None = None  # the index of the project it is about (None: the unit, the workbook)
+
+    def __post_init__(self) -> None:
+        if self.severity is None:
+            known = RULES.get(self.rule)
+            self.severity = known.severity if known else "error"  # type: ignore[assignment]
+
+    @property
+    def variant(self) -> str:
+        key = self.key or self.rule
+        return key[len(self.rule) + 1:] if key.startswith(self.rule + ".") else ""
 
     def message(self, lang: str = "zh") -> str:
-        # Field names and similar arguments render in the message's language.
-        args = {k: (v.render(lang) if hasattr(v, "render") else v) for k, v in self.args.items()}
-        return message(self.key or self.rule, lang, **args)
+        return message(self.key or self.rule, lang, **self.args)  # (labels render in lang)
 
     def to_data(self, lang: str = "zh") -> dict[str, Any]:
         return {
@@ -51,26 +69,34 @@ class Finding:
             "message": self.message(lang),
         }
 
+    def to_record(self) -> dict[str, Any]:
+        """The finding as plain data (JSON) that renders later in any language (from_record):
+        kept by something that outlives the run, like the portal's ledger."""
+        return {"rule": self.rule, "severity": self.severity, "sheet": self.sheet, "cell": self.cell,
+                "key": self.key, "project": self.project, "args": record_args(self.args)}
 
-class BudgetxlError(Exception):
-    """A failure that is the user's to fix (unreadable file, bad option); never a traceback."""
-
-    def __init__(self, key: str, **args: Any):
-        self.key = key
-        self.args_ = args
-        super().__init__(message(key, "en", **args))
-
-    def message(self, lang: str = "zh") -> str:
-        return message(self.key, lang, **self.args_)
-
-    def __reduce__(self):
-        # Rebuilt from key and arguments (not the English text) when it crosses a process boundary.
-        return (_rebuild_error, (type(self), self.key, self.args_))
+    @classmethod
+    def from_record(cls, data: dict[str, Any]) -> Finding:
+        return cls(data["rule"], data.get("severity"), data.get("sheet"), data.get("cell"),
+                   args_from_record(data.get("args") or {}), data.get("key"), data.get("project"))
 
 
-def _rebuild_error(cls: type, key: str, args: dict[str, Any]) -> BudgetxlError:
-    return cls(key, **args)
+_BOTH = "zh|en"  # the key of an argument kept in both languages
 
 
-class ReadError(BudgetxlError):
-    """A file that cannot be read as a budgetxl workbook."""
+def record_args(args: dict[str, Any]) -> dict[str, Any]:
+    """Message arguments as JSON values: one that renders per language (a field's name, a nested
+    error) is kept in both languages; other values as they print (a Decimal as its digits)."""
+    out: dict[str, Any] = {}
+    for k, v in args.items():
+        if hasattr(v, "render"):
+            out[k] = {_BOTH: [v.render("zh"), v.render("en")]}
+        elif v is None or isinstance(v, (str, int, float, bool)):
+            out[k] = v
+        else:
+            out[k] = str(v)
+    return out
+
+
+def args_from_record(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: Label(*v[_BOTH]) if isinstance(v, dict) and _BOTH in v else v for k, v in data.items()}

@@ -16,9 +16,9 @@ from typing import Callable, Iterable
 import pytest
 
 from budgetxl.model import Submission
-from budgetxl.reader import read_workbook
-from budgetxl.template import Template, load_template
-from budgetxl.writer import generate_workbook
+from budgetxl.workbook.reader import read_workbook
+from budgetxl.form import Template, load_template
+from budgetxl.workbook.writer import generate_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_PATH = ROOT / "examples" / "juluxian-2024.json"
@@ -116,3 +116,16 @@ def soffice() -> Callable[..., list[Path]]:
     if SOFFICE is None:
         pytest.skip("soffice (LibreOffice) is not installed")
     return soffice_convert
+
+
+# ---- the demo ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """``budgetxl demo`` run once per session (the whole year): its folder and its output."""
+    import sys
+
+    out = tmp_path_factory.mktemp("demo") / "demo"
+    res = subprocess.run([sys.executable, "-m", "budgetxl", "demo", "-o", str(out)], capture_output=True, text=True,
+                         encoding="utf-8", timeout=600)
+    return out, res

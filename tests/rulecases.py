@@ -40,7 +40,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from budgetxl.model import Submission
-from budgetxl.writer import generate_workbook
+from budgetxl.workbook.writer import generate_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_JSON = ROOT / "examples" / "juluxian-2024.json"

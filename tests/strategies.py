@@ -17,8 +17,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from budgetxl.model import SCHEMA, Submission
-from budgetxl.reader import norm_label
-from budgetxl.template import load_template
+from budgetxl.files.grids import norm_label
+from budgetxl.form import load_template
 
 TEMPLATE = load_template("perf-targets")
 MONTHS: list[int] = list(TEMPLATE.spending_plan.months)
@@ -26,7 +26,7 @@ MONTHS: list[int] = list(TEMPLATE.spending_plan.months)
 # Every text the reader anchors on. A field whose whole value *is* one of these labels makes the
 # sheet ambiguous by design (label-anchored reading), so generated values never equal one.
 ANCHORS = {norm_label(v) for v in TEMPLATE.labels.values()} | {
-    norm_label(TEMPLATE.label("month", month=m)) for m in MONTHS
+    norm_label(TEMPLATE.label("spending_plan", month=m)) for m in MONTHS
 } | {norm_label(x) for x in ("合计", "指标数", "财政资金", "序号", "工作表", "mark")}
 
 _HAN = (

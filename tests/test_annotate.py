@@ -5,9 +5,9 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from budgetxl.annotate import annotate, annotated_name
-from budgetxl.reader import read_workbook
-from budgetxl.validate import validate_file
+from budgetxl.workbook.annotate import annotate, annotated_name
+from budgetxl.workbook.reader import read_workbook
+from budgetxl.workbook.validate import validate_file
 
 
 def test_names_never_collide_in_a_batch():

@@ -189,16 +189,15 @@ def test_validate_annotate_writes_a_copy_and_never_touches_input(tmp_path):
     assert cell.comment is not None and "spending-plan" in cell.comment.text
     assert cell.fill.fgColor.rgb.endswith("FFC7CE")
     # the annotated copy reads back to exactly the same data
-    from budgetxl.reader import read_workbook
+    from budgetxl.workbook.reader import read_workbook
 
     assert read_workbook(out).doc == read_workbook(wb).doc
 
 
-def test_demo_runs_the_whole_cycle(tmp_path):
+def test_demo_runs_the_whole_cycle(demo_run):
     import python_calamine as pc
 
-    out = tmp_path / "demo"
-    res = run("demo", "-o", str(out))
+    out, res = demo_run
     assert res.returncode == 0, res.stderr
     assert len(list((out / "1-下发").glob("*.xlsx"))) == 18
     inbox = sorted(p.name for p in (out / "2-收件箱").rglob("*.xlsx"))

@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from budgetxl.metadata import MAX_ISSUED_CHARS, parse_issued, read_meta
-from budgetxl.reader import Grid, cell_text
+from budgetxl.files.grids import Grid, cell_text
+from budgetxl.form import load_template
+from budgetxl.form.issued import fingerprint, issued_fits
+from budgetxl.workbook.metadata import MAX_ISSUED_CHARS, check_issued, parse_issued, read_meta
 from budgetxl.values import format_number, parse_value, to_decimal
 
 cell_values = st.one_of(
@@ -65,15 +68,73 @@ json_values = st.recursive(
 )
 
 
+# Near the issued set's shape (issued_fields): its keys, with any JSON at any of them.
+issued_like = st.fixed_dictionaries({
+    "year": json_values, "month": json_values,
+    "unit": json_values | st.dictionaries(st.sampled_from(["code", "name", "region"]), json_values),
+    "projects": json_values | st.lists(st.dictionaries(
+        st.sampled_from(["code", "name", "budget", "goals", "indicators"]),
+        json_values | st.dictionaries(st.sampled_from(["total", "fiscal", "other"]), json_values)
+        | st.lists(st.dictionaries(st.sampled_from(["level1", "name", "value", "points"]), json_values), max_size=2)),
+        max_size=3),
+})
+
+FORMS = [load_template(t) for t in ("perf-targets", "perf-monitor", "perf-selfeval")]
+
+
 @settings(max_examples=300, deadline=None)
-@given(json_values)
+@given(json_values | issued_like)
 def test_any_json_is_issued_data_or_none(data):
     issued = parse_issued(json.dumps(data))
-    if issued is not None:
-        from budgetxl.issued import fingerprint
+    if issued is None:
+        return
+    fingerprint(issued)  # what validation does with it
+    for t in FORMS:
+        if issued_fits(issued, t.fields):
+            assert isinstance(issued.get("projects", []), list)
+            assert all(isinstance(p, dict) for p in issued.get("projects", []))
 
-        fingerprint(issued)  # what validation does with it
-        assert isinstance(issued["unit"], dict) and isinstance(issued["projects"], list)
+
+@pytest.fixture(scope="module")
+def seed_read(tmp_path_factory):
+    from budgetxl.demo import example_document
+    from budgetxl.workbook.reader import read_workbook
+    from budgetxl.workbook.writer import generate_workbook
+
+    path = tmp_path_factory.mktemp("seed") / "seed.xlsx"
+    generate_workbook(example_document(), path)
+    return read_workbook(path)
+
+
+@settings(max_examples=150, deadline=None)
+@given(json_values | issued_like)
+def test_a_tampered_issued_set_gives_findings_never_an_exception(seed_read, data):
+    """Whatever the metadata holds as the issued set, the checks that compare with it report; a set
+    not shaped as the template issues it is dropped with one finding (issued-field-changed.metadata)."""
+    from dataclasses import replace
+
+    from budgetxl.workbook.validate import validate_result
+
+    meta = {**seed_read.meta, "issued_json": json.dumps(data)}
+    result = replace(seed_read, meta=meta, notes=[])
+    result.notes += check_issued(meta, result.template)
+    if parse_issued(json.dumps(data)) is None or not issued_fits(data, result.template.fields):
+        assert "issued_json" not in meta and [f.key for f in result.notes] == ["issued-field-changed.metadata"]
+    keys = {f.key or f.rule for f in validate_result(result)}
+    assert ("issued-field-changed.metadata" in keys) == ("issued_json" not in meta)
+
+
+def test_the_seed_issued_set_fits_its_form(seed_read):
+    assert issued_fits(seed_read.issued(), seed_read.template.fields)
+    bad = json.loads(seed_read.meta["issued_json"])
+    bad["projects"][0]["budget"]["total"] = "七十"
+    assert not issued_fits(bad, seed_read.template.fields)
+    bad["projects"][0]["budget"] = {"total": None, "fiscal": None, "other": None}
+    assert issued_fits(bad, seed_read.template.fields)  # (issued empty: never compared)
+    bad["projects"][0]["budget"] = "70"
+    assert not issued_fits(bad, seed_read.template.fields)
+    bad["projects"] = {"code": "c"}
+    assert not issued_fits(bad, seed_read.template.fields)
 
 
 def test_nesting_and_size_are_bounded():
@@ -84,7 +145,8 @@ def test_nesting_and_size_are_bounded():
           "projects": [{"code": "c", "name": "n", "budget": {"total": "70", "fiscal": "70", "other": None}}]}
     assert parse_issued(json.dumps(ok)) == ok
     assert parse_issued(json.dumps({**ok, "later": "a plain value"})) is not None
-    assert parse_issued(json.dumps({**ok, "later": {"nested": []}})) is None
+    assert parse_issued(json.dumps({**ok, "later": {"a": {"b": {"c": {"d": {"e": {"f": {"g": []}}}}}}}})) is None
+    assert parse_issued('{"projects": NaN}') is None
 
 
 @settings(max_examples=200, deadline=None)
@@ -92,7 +154,7 @@ def test_nesting_and_size_are_bounded():
                                            "unit_code", "other"]), cell_values), max_size=12))
 def test_read_meta_never_raises(rows):
     grid = Grid("_meta", [["mark", "budgetxl-meta"]] + [[k, v] for k, v in rows])
-    meta, findings = read_meta(grid, cell_text)
+    meta, findings = read_meta(grid)
     assert all(isinstance(v, str) for v in meta.values())
     assert all(f.key == "issued-field-changed.metadata" for f in findings)
     if "year" in meta and meta["year"]:

@@ -26,10 +26,10 @@ from pathlib import Path
 import pytest
 
 from budgetxl.cells import FORMULA_TRIGGERS
-from budgetxl.findings import ReadError
-from budgetxl.i18n import MESSAGES, message
-from budgetxl.intake import LIMITS, Limits, inspect_file
-from budgetxl.reader import read_workbook
+from budgetxl.errors import ReadError
+from budgetxl.messages import MESSAGES, message
+from budgetxl.files.intake import LIMITS, Limits, inspect_file
+from budgetxl.workbook.reader import read_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("budgetxl_corpus_build", ROOT / "tests" / "corpus" / "build.py")
@@ -249,7 +249,7 @@ def test_outputs_write_workbook_text_as_text(case, corpus, lo_status, tmp_path):
 
 def test_zip_bomb_is_refused_before_inflating(corpus, monkeypatch):
     """The central directory alone refuses the bomb: no part is ever inflated."""
-    import budgetxl.intake as intake
+    import budgetxl.files.intake as intake
 
     def no_inflate(*a, **k):
         raise AssertionError("inflated")

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from budgetxl.model import Submission
-from budgetxl.reader import read_workbook
-from budgetxl.writer import generate_workbook
+from budgetxl.workbook.reader import read_workbook
+from budgetxl.workbook.writer import generate_workbook
 
 from conftest import SEED_PATH, assert_same_doc
 

@@ -7,10 +7,15 @@ import openpyxl
 import pytest
 import python_calamine as pc
 
-from budgetxl.livechecks import CHECK_COL, CHECK_HEADER, parse_check_text
+from budgetxl.form import load_template
+from budgetxl.messages import message
+from budgetxl.rules.live import parse_check_text
+from budgetxl.workbook.writer.live import check_column
 from budgetxl.rules import RULES
-from budgetxl.validate import validate_file
+from budgetxl.workbook.validate import validate_file
 
+CHECK_COL = check_column(load_template())  # the column right of the form
+CHECK_HEADER = message("workbook.check-header")
 P1 = "1.非财政开支人员工作经费"
 P2 = "2.冀财行2023年97号提前下达2024年省级市场监管补助经"
 P5 = "5.食品抽检经费"

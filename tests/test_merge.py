@@ -17,15 +17,26 @@ import python_calamine as pc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from budgetxl import consolidated as C
+from types import SimpleNamespace
+
+from budgetxl import consolidation
+from budgetxl.form import load_template
+from budgetxl.form.consolidated import sheet_name
 from budgetxl.changes import diff_documents, split_consolidated, sync_document, sync_workbook
-from budgetxl.consolidated import read_consolidated
+from budgetxl.consolidation import read_consolidated
 from budgetxl.demo import simulated_submission, with_budget_mistakes
-from budgetxl.merge import merge
+from budgetxl.consolidation import merge
 from budgetxl.model import Submission
-from budgetxl.reader import read_workbook
-from budgetxl.roster import RosterUnit
-from budgetxl.writer import generate_workbook
+from budgetxl.workbook.reader import read_workbook
+from budgetxl.files.tables import RosterUnit
+from budgetxl.workbook.writer import generate_workbook
+
+# The consolidated workbook's sheet names, and the statuses as its sheets show them (Chinese).
+C = SimpleNamespace(
+    **{w.upper(): sheet_name(load_template(), w) for w in ("summary", "status", "projects", "indicators", "units",
+                                                            "findings")},
+    **{k: consolidation.status_text(getattr(consolidation, k)) for k in dir(consolidation) if k.startswith("STATUS_")},
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "juluxian-2024.json"
@@ -309,7 +320,7 @@ def test_sync_cli_changes_issued_values_and_keeps_filled(tmp_path):
     assert [p.code for p in got.projects][-1] == "13052924P005840199999"
     assert len(got.projects) == 10
     # the renewed fingerprint makes the synced workbook pass issued-field-changed
-    from budgetxl.validate import validate_file
+    from budgetxl.workbook.validate import validate_file
 
     assert not [f for f in validate_file(out).findings if f.rule == "issued-field-changed"]
 
@@ -404,7 +415,7 @@ def test_merge_never_overwrites_an_input_and_skips_its_own_output(tmp_path):
     again = merge([tmp_path / "inbox"], tmp_path / "汇总2.xlsx", include_invalid=True)
     assert [u.code for u in again.consolidation.counted] == [u.code for u in first.consolidation.counted] == ["414001"]
     skipped = [e for e in again.consolidation.entries if e.display.endswith("汇总.xlsx")]
-    assert skipped and skipped[0].error[0] == "is-consolidated" and skipped[0].status == C.STATUS_UNREADABLE
+    assert skipped and skipped[0].error[0] == "is-consolidated" and skipped[0].status == consolidation.STATUS_UNREADABLE
 
 
 def test_streamed_sheets_escape_literal_escapes(tmp_path):
@@ -418,9 +429,9 @@ def test_streamed_sheets_escape_literal_escapes(tmp_path):
 
 
 def test_streamed_sheets_cut_text_at_excels_cell_limit(tmp_path):
-    from budgetxl.consolidated import Col
-    from budgetxl.xlsxout import Styles, new_workbook
-    from budgetxl.xlsxstream import MAX_CELL_TEXT, StreamedTable, splice
+    from budgetxl.form.consolidated import Column as Col
+    from budgetxl.workbook.xlsx import Styles, new_workbook
+    from budgetxl.workbook.stream import MAX_CELL_TEXT, StreamedTable, splice
 
     path = tmp_path / "t.xlsx"
     wb = new_workbook(str(path), constant_memory=True)

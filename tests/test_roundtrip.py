@@ -18,10 +18,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from openpyxl.worksheet.cell_range import CellRange
 
-from budgetxl.layout import META_SHEET
+from budgetxl.form.layout import META_SHEET
 from budgetxl.model import Indicator, Submission
-from budgetxl.reader import load_grids, read_workbook
-from budgetxl.writer import generate_workbook
+from budgetxl.files.grids import load_grids
+from budgetxl.workbook.reader import read_workbook
+from budgetxl.workbook.writer import generate_workbook
 
 from conftest import assert_same_doc
 from strategies import TEMPLATE, submissions
@@ -99,7 +100,7 @@ FORMULA_TEXTS = {
     "projects[0].goals[1]": "@所有人",
     "projects[0].indicators[0].description": "=cmd|' /C calc'!A0",
     "projects[0].indicators[0].basis": "+工作计划",
-    "projects[0].indicators[0].indicator_name": "=A1",
+    "projects[0].indicators[0].name": "=A1",
     "projects[0].indicators[0].level1": "=\"产出指标\"",
 }
 
@@ -119,7 +120,7 @@ def _formula_doc() -> Submission:
             "goals": [t["projects[0].goals[0]"], t["projects[0].goals[1]"]],
             "indicators": [{
                 "level1": t["projects[0].indicators[0].level1"], "level2": "数量指标",
-                "name": t["projects[0].indicators[0].indicator_name"],
+                "name": t["projects[0].indicators[0].name"],
                 "description": t["projects[0].indicators[0].description"],
                 "value": {"text": "=1+2", "op": "定性"},
                 "basis": t["projects[0].indicators[0].basis"],
@@ -222,16 +223,16 @@ def test_insert_a_filled_row_inside_the_indicator_table(make_workbook, seed_doc)
         header = {ws.cell(hr, c).value: c for c in range(1, ws.max_column + 1)}
         r = hr + 2  # between the first and the second indicator
         insert_rows(ws, r)
-        cells = {"level1": "产出指标", "level2": "数量指标", "indicator_name": "新增检查户数",
-                 "description": "新增检查的市场主体户数", "op": "≥", "value": 30, "value_unit": "户",
+        cells = {"level1": "产出指标", "level2": "数量指标", "name": "新增检查户数",
+                 "description": "新增检查的市场主体户数", "value.op": "≥", "value": 30, "value.unit": "户",
                  "basis": "工作计划"}
         for key, v in cells.items():
-            ws.cell(r, header[TEMPLATE.label(key)], v)
+            ws.cell(r, header[TEMPLATE.label(key, "indicator")], v)
         # a second row where the clerk typed the whole value into 指标值 (spaces, words and all)
         insert_rows(ws, r + 1)
-        for key, v in {"level1": "效益指标", "level2": "社会效益指标", "indicator_name": "投诉办结率",
+        for key, v in {"level1": "效益指标", "level2": "社会效益指标", "name": "投诉办结率",
                        "value": "不低于 95 %", "basis": "工作安排"}.items():
-            ws.cell(r + 1, header[TEMPLATE.label(key)], v)
+            ws.cell(r + 1, header[TEMPLATE.label(key, "indicator")], v)
 
     back = read_workbook(edit(path, change)).doc
     expected = data(seed_doc)
@@ -249,7 +250,7 @@ def test_insert_a_filled_row_inside_the_indicator_table(make_workbook, seed_doc)
 def test_delete_the_spare_indicator_rows(make_workbook, seed_doc):
     path = make_workbook(seed_doc)
     n = len(seed_doc.projects[1].indicators)
-    spare = TEMPLATE.blank.spare_indicator_rows
+    spare = TEMPLATE.fields.table.spare_rows
     seen = {}
 
     def change(wb):
@@ -309,8 +310,8 @@ def test_rename_and_reorder_sheets(make_workbook, seed_doc):
         projects = project_sheets(wb)
         for i, ws in enumerate(projects):
             ws.title = f"Sheet{i + 1}"
-        wb[TEMPLATE.label("unit_sheet")].title = "部门整体"
-        wb[TEMPLATE.label("summary_sheet")].title = "总表"
+        wb[TEMPLATE.sheets.unit].title = "部门整体"
+        wb[TEMPLATE.sheets.summary].title = "总表"
         # projects in reverse order, the unit sheet moved behind them
         order = [*reversed(projects), wb["部门整体"]]
         for i, ws in enumerate(order):
@@ -338,7 +339,7 @@ def test_copy_a_project_sheet_for_a_new_project(make_workbook, seed_doc):
         copy.cell(r, c + 1, new_code)
         r, c = find_label(copy, TEMPLATE.label("name"))
         copy.cell(r, c + 1, new_name)
-        r, c = find_label(copy, TEMPLATE.label("total"))
+        r, c = find_label(copy, TEMPLATE.label("budget.total"))
         copy.cell(r, c + 1, 12.5)
         # like Excel's 移动或复制 → 建立副本: the copy lands right after its source
         wb.move_sheet(copy, offset=wb.index(src) + 1 - wb.index(copy))
@@ -380,12 +381,12 @@ def test_all_clerk_edits_together(make_workbook, seed_doc):
         hr, _ = find_label(first, TEMPLATE.label("level1"))
         header = {first.cell(hr, c).value: c for c in range(1, first.max_column + 1)}
         insert_rows(first, hr + 1)  # a new first indicator
-        for key, v in {"level1": "产出指标", "level2": "数量指标", "indicator_name": "新增检查户数",
-                       "description": "新增检查的市场主体户数", "op": "≥", "value": "30", "value_unit": "户",
+        for key, v in {"level1": "产出指标", "level2": "数量指标", "name": "新增检查户数",
+                       "description": "新增检查的市场主体户数", "value.op": "≥", "value": "30", "value.unit": "户",
                        "basis": "工作计划"}.items():
-            first.cell(hr + 1, header[TEMPLATE.label(key)], v)  # the number typed as text
+            first.cell(hr + 1, header[TEMPLATE.label(key, "indicator")], v)  # the number typed as text
         hr, _ = find_label(last, TEMPLATE.label("level1"))
-        last.delete_rows(hr + 1 + n_last, TEMPLATE.blank.spare_indicator_rows)
+        last.delete_rows(hr + 1 + n_last, TEMPLATE.fields.table.spare_rows)
         first.title, last.title = "最后", "最前"
         for ws in wb.worksheets:
             for r in list(ws.merged_cells.ranges):
@@ -424,4 +425,4 @@ def test_empty_document_writes_spare_sheets_that_read_as_nothing(make_workbook, 
     assert result.doc == doc
     assert result.project_sheets == []
     wb = openpyxl.load_workbook(path)
-    assert len(project_sheets(wb)) == template.blank.spare_project_sheets
+    assert len(project_sheets(wb)) == template.project.spare_sheets

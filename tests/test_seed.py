@@ -12,7 +12,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from budgetxl.reader import read_workbook
+from budgetxl.workbook.reader import read_workbook
 
 INDICATOR_COUNTS = [6, 7, 5, 6, 6, 6, 6, 6, 6, 5]
 _TIME_WORDS = ("前", "月份", "每月")  # 2024年底前, 12月底前完成, 不超过12月份, 每月25日前缴纳

@@ -6,10 +6,11 @@ import openpyxl
 import pytest
 
 from budgetxl.model import Submission
-from budgetxl.reader import read_workbook
-from budgetxl.template import TemplateError, builtin_templates, load_template, parse_template
-from budgetxl.validate import check_document, validate_file
-from budgetxl.writer import generate_workbook
+from budgetxl.workbook.reader import read_workbook
+from budgetxl.form import TemplateError, builtin_templates, load_template, parse_template
+from budgetxl.rules import check_document
+from budgetxl.workbook.validate import validate_file
+from budgetxl.workbook.writer import generate_workbook
 
 
 def _doc(template_id: str, indicators: list[dict]) -> Submission:
@@ -92,7 +93,7 @@ def test_template_from_path_with_other_months(tmp_path):
 @pytest.mark.parametrize("bad,needle", [
     ('version = "2024112801"', 'version = "24-11-28"'),
     ("months = [3, 6, 10, 12]", "months = [6, 3]"),
-    ('code = "项目编码"\n', ""),
+    ('label = "项目编码"\n', ""),
     ("[rules.severity]\n", '[rules.severity]\nbudget-sum = "fatal"\n'),
     ("[rules.severity]\n", '[rules.severity]\nbudget_sum = "off"\n'),
 ])
@@ -101,3 +102,46 @@ def test_broken_specs_are_refused(bad, needle):
     assert bad in src
     with pytest.raises(TemplateError):
         parse_template(src.replace(bad, needle, 1))
+
+
+@pytest.mark.parametrize("change,needle", [
+    # a field kind the program does not know
+    (('label = "资金用途"\n', 'label = "资金用途"\nkind = "money"\n'), "unknown kind 'money'"),
+    # a field the document model does not know, not marked as added
+    (('key = "purpose"\n', 'key = "purposes"\n'), "unknown field key 'purposes'"),
+    # a row wider than the sheet
+    (('key = "purpose"\nlabel = "资金用途"\nen = "purpose"\nrequired = true\nspan = 6\n',
+      'key = "purpose"\nlabel = "资金用途"\nen = "purpose"\nrequired = true\nspan = 7\n'), "needs 9 columns"),
+    # the same key twice
+    (('key = "extra.x"', None), "appears twice"),
+    # a dropdown list that [lists] does not define
+    (('list = "bases"\n', 'list = "grounds"\n'), "list 'grounds'"),
+    # a block named in `blocks` but not defined
+    (('blocks = ["head", "spending_plan", "goals", "indicators"]', 'blocks = ["head", "plan", "goals", "indicators"]'),
+     "not defined"),
+])
+def test_spec_mistakes_are_refused_saying_where(change, needle):
+    """A finance officer's typo fails when the spec is loaded, with its place, not when a workbook is read."""
+    src = builtin_templates()["perf-targets"].read_text(encoding="utf-8")
+    old, new = change
+    if new is None:  # two added fields with one key
+        row = '\n[[project.head.row]]\n[[project.head.row.field]]\nkey = "extra.x"\nlabel = "甲"\n'
+        src = src.replace("\n[project.spending_plan]", row + row.replace("甲", "乙") + "\n[project.spending_plan]")
+    else:
+        assert old in src
+        src = src.replace(old, new, 1)
+    with pytest.raises(TemplateError) as err:
+        parse_template(src, "my-city.toml")
+    assert needle in err.value.message("en") and "my-city.toml" in err.value.message("en")
+
+
+def test_a_spec_may_build_on_another(tmp_path):
+    """perf-targets-cost states only its framework and coverage; the rest is perf-targets'."""
+    seed, cost = load_template("perf-targets"), load_template("perf-targets-cost")
+    assert [f.key for f in cost.fields.project] == [f.key for f in seed.fields.project]
+    assert cost.project.widths == seed.project.widths and cost.level1_names != seed.level1_names
+    mine = tmp_path / "mine.toml"
+    mine.write_text('[template]\nbase = "perf-targets"\nid = "mine"\nversion = "2025010101"\n'
+                    '[sheets]\nunit = "部门信息"\n', encoding="utf-8")
+    t = load_template(mine)
+    assert (t.id, t.sheets.unit, t.sheets.summary) == ("mine", "部门信息", "汇总")

@@ -234,8 +234,8 @@ class Base:
     """The workbook budgetxl issues for the seed, and the positions the edits need."""
 
     def __init__(self, work: Path):
-        from budgetxl.reader import load_grids
-        from budgetxl.writer import generate_workbook
+        from budgetxl.files.grids import load_grids
+        from budgetxl.workbook.writer import generate_workbook
 
         self.doc = seed_doc()
         self.xlsx = work / "base.xlsx"
@@ -439,7 +439,7 @@ def py_builders(base: Base) -> dict[str, Callable[[Path, dict[str, Path]], None]
         ind.name, ind.description, ind.basis = "@SUM(1+1)", "-2+3", "\t=1+1"
         p.indicators[1].basis = "\r=2+2"
         doc.overview.items[0] = "=1+2"
-        from budgetxl.writer import generate_workbook
+        from budgetxl.workbook.writer import generate_workbook
 
         tmp = dst.with_name("tmp-" + dst.name + ".xlsx")
         generate_workbook(doc, tmp)
@@ -692,7 +692,7 @@ def py_builders(base: Base) -> dict[str, Callable[[Path, dict[str, Path]], None]
 
 def patch_biff_far_cell(data: bytes) -> bytes:
     """Move one number cell of the first worksheet to row 65536, column 16384 (in place)."""
-    from budgetxl.intake import LIMITS, _Ole
+    from budgetxl.files.intake import LIMITS, _Ole
 
     fh = io.BytesIO(data)
     ole = _Ole(fh, len(data), LIMITS)

@@ -30,7 +30,7 @@ _LO = {"xlsx-lo": ("xlsx", "Calc MS Excel 2007 XML"), "xls": ("xls", "MS Excel 9
 def bases(folder: Path, libreoffice: bool = True) -> dict[str, bytes]:
     """Base name -> the workbook's bytes; the LibreOffice ones only when ``libreoffice`` and it is
     installed. Files already in ``folder`` are reused."""
-    from budgetxl.writer import generate_workbook
+    from budgetxl.workbook.writer import generate_workbook
 
     folder.mkdir(parents=True, exist_ok=True)
     seed = folder / "seed.xlsx"

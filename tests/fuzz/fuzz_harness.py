@@ -60,8 +60,8 @@ class Outcome:
 
 def _raw_parser_text(err: str) -> bool:
     """A refusal quoting the value reader's own words rather than one of the plain descriptions
-    (budgetxl.safeparse.plain_detail) it must be translated into."""
-    from budgetxl.safeparse import _PLAIN
+    (budgetxl.files.safeparse.plain_detail) it must be translated into."""
+    from budgetxl.files.safeparse import _PLAIN
 
     m = re.search(r"not a readable Excel workbook \((.*)\)\. Save it", err)
     if m is None:
@@ -146,9 +146,9 @@ def _status_kb(key: str) -> float:
 
 def _child(path: str) -> dict:
     """validate + read as the CLI does them, minus the process start: what each run printed."""
-    from budgetxl.findings import BudgetxlError
-    from budgetxl.reader import read_workbook
-    from budgetxl.validate import reports_json, validate_file
+    from budgetxl.errors import BudgetxlError
+    from budgetxl.workbook.reader import read_workbook
+    from budgetxl.workbook.validate import Report, validate_file
 
     try:
         with open("/proc/self/clear_refs", "w") as fh:
@@ -158,7 +158,7 @@ def _child(path: str) -> dict:
     base = _status_kb("VmRSS")
     res = {}
     report = validate_file(path)
-    res["validate"] = (2 if report.error else (0 if report.valid else 1), reports_json([report], "en"),
+    res["validate"] = (2 if report.error else (0 if report.valid else 1), Report([report]).to_json("en"),
                        report.error.message("en") if isinstance(report.error, BudgetxlError) else "")
     try:
         res["read"] = (0, read_workbook(path).doc.to_json(), "")

@@ -99,7 +99,7 @@ def edit_member(data: bytes, pick: str, fn: Callable[[bytes], bytes]) -> bytes:
 
 def sheet_parts_bytes(data: bytes) -> list[tuple[str, str]]:
     """(sheet name, part) of an xlsx held in memory; [] for a broken one."""
-    from budgetxl.intake_xlsx import sheet_parts
+    from budgetxl.files.intake_xlsx import sheet_parts
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:

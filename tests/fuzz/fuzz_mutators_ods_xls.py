@@ -117,8 +117,8 @@ def ods_cell_value(data: bytes, nth: int, what: str, value: str) -> bytes:
 
 def _xls(data: bytes):
     """(ole, Workbook stream, its sector chain) of an xls, or None when the container is broken."""
-    from budgetxl.intake_limits import LIMITS, Refuse
-    from budgetxl.intake_xls import Ole
+    from budgetxl.files.intake_limits import LIMITS, Refuse
+    from budgetxl.files.intake_xls import Ole
 
     try:
         ole = Ole(io.BytesIO(data), len(data), LIMITS)

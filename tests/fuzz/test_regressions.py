@@ -23,8 +23,8 @@ from fuzz_bases import ROOT, bases
 from fuzz_harness import CPU_BUDGET, MEM_BUDGET_MB, run_cli
 from fuzz_mutators import mutate
 
-from budgetxl.findings import ReadError
-from budgetxl.reader import read_workbook
+from budgetxl.errors import ReadError
+from budgetxl.workbook.reader import read_workbook
 
 RECIPES = tomllib.loads((ROOT / "tests" / "corpus" / "fuzz-regressions.toml").read_text(encoding="utf-8"))["case"]
 SUFFIX = {"xlsx": ".xlsx", "xlsx-lo": ".xlsx", "xls": ".xls", "ods": ".ods"}
@@ -57,7 +57,7 @@ def test_regression(recipe, regression_bases, tmp_path):
             read_workbook(path)
         assert exc.value.key == recipe["message"], exc.value.message("en")
     else:
-        from budgetxl.validate import validate_file
+        from budgetxl.workbook.validate import validate_file
 
         keys = {f.key or f.rule for f in validate_file(path).findings}
         assert set(recipe.get("rules", [])) <= keys, keys
@@ -69,8 +69,8 @@ def test_regression(recipe, regression_bases, tmp_path):
 def inbox(regression_bases, tmp_path_factory) -> Path:
     """Nine good workbooks (the seed as nine units) and one refused file."""
     from budgetxl.demo import example_document, simulated_submission
-    from budgetxl.roster import RosterUnit
-    from budgetxl.writer import generate_workbook
+    from budgetxl.files.tables import RosterUnit
+    from budgetxl.workbook.writer import generate_workbook
 
     folder = tmp_path_factory.mktemp("inbox")
     seed = example_document()
@@ -84,7 +84,7 @@ def inbox(regression_bases, tmp_path_factory) -> Path:
 
 def _crash_on(name: str, how: str):
     """A reader that kills (or hangs) its process on the file called ``name``."""
-    from budgetxl import reader
+    from budgetxl.workbook import reader
 
     real = reader.read_workbook
 
@@ -100,12 +100,12 @@ def _crash_on(name: str, how: str):
 @pytest.mark.parametrize("jobs", [1, 2])
 @pytest.mark.parametrize("how", ["abort", "hang"])
 def test_validate_batch_survives_a_dying_reader(inbox, monkeypatch, jobs, how):
-    import budgetxl.safeparse
-    import budgetxl.validate
+    import budgetxl.files.safeparse
+    import budgetxl.workbook.validate
 
-    monkeypatch.setattr(budgetxl.validate, "read_workbook", _crash_on("700004.xlsx", how))
-    monkeypatch.setattr(budgetxl.safeparse, "FILE_TIMEOUT", 3.0)
-    from budgetxl.validate import validate_paths
+    monkeypatch.setattr(budgetxl.workbook.validate, "read_workbook", _crash_on("700004.xlsx", how))
+    monkeypatch.setattr(budgetxl.files.safeparse, "FILE_TIMEOUT", 3.0)
+    from budgetxl.workbook.validate import validate_paths
 
     reports = validate_paths([inbox], jobs=jobs)
     assert len(reports) == 10
@@ -117,10 +117,11 @@ def test_validate_batch_survives_a_dying_reader(inbox, monkeypatch, jobs, how):
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_merge_batch_survives_a_dying_reader(inbox, monkeypatch, tmp_path, jobs):
-    import budgetxl.merge
+    import importlib
 
-    monkeypatch.setattr(budgetxl.merge, "validate_file", _validate_crashing_on("700004.xlsx"))
-    from budgetxl.merge import merge
+    ingest = importlib.import_module("budgetxl.consolidation.ingest")  # (the package's `ingest` is the function)
+    monkeypatch.setattr(ingest, "validate_file", _validate_crashing_on("700004.xlsx"))
+    from budgetxl.consolidation import merge
 
     res = merge([inbox], tmp_path / "汇总.xlsx", data_dir=tmp_path / "data", jobs=jobs)
     assert (tmp_path / "汇总.xlsx").is_file()
@@ -131,12 +132,12 @@ def test_merge_batch_survives_a_dying_reader(inbox, monkeypatch, tmp_path, jobs)
 
 
 def _validate_crashing_on(name: str):
-    from budgetxl.validate import validate_file
+    from budgetxl.workbook.validate import validate_file
 
-    def validate(path, template=None):
+    def validate(path, template=None, **kw):
         if Path(path).name == name:
             os.abort()
-        return validate_file(path, template)
+        return validate_file(path, template, **kw)
     return validate
 
 
@@ -159,9 +160,22 @@ def test_caught_panic_prints_nothing(regression_bases, tmp_path):
     caught, its three lines never reach stderr, and the refusal names no internals."""
     path = build({"id": "panic", "base": "xlsx", "steps": [["shared_string_count", {
         "attr": "uniqueCount", "value": "18446744073709551615"}]]}, regression_bases, tmp_path)
-    code = ("import sys\nfrom budgetxl.safeparse import calamine_sheets\nfrom budgetxl.findings import ReadError\n"
+    code = ("import sys\nfrom budgetxl.files.safeparse import calamine_sheets\nfrom budgetxl.errors import ReadError\n"
             "try:\n    calamine_sheets(sys.argv[1])\nexcept ReadError as e:\n    print(e.key, e.message('en'))\n")
     proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
                           env={**os.environ, "RUST_BACKTRACE": "1"})
     assert proc.stderr == ""
     assert proc.stdout.startswith("intake-crash ") and "overflow" not in proc.stdout
+
+
+def test_portal_upload_whose_reader_dies_is_refused_in_one_line(inbox, monkeypatch):
+    """The portal checks an upload in a child process: a file that kills its reader is refused
+    (intake-crash, naming the file as sent), and the server's process goes on to the next one."""
+    from budgetxl.portal import engine
+
+    monkeypatch.setattr(engine.api, "validate_file", _validate_crashing_on("700004.xlsx"))
+    bad = engine.check_file(inbox / "700004.xlsx", "巨鹿县.xlsx")
+    assert not bad.readable and bad.refusal.key == "intake-crash"
+    assert "巨鹿县.xlsx" in bad.refusal.message("en")
+    good = engine.check_file(inbox / "700003.xlsx", "任县.xlsx")
+    assert good.readable and good.unit_code == "700003"

@@ -1,0 +1,182 @@
+"""``budgetxl portal init | serve | import`` (and the ledger side of ``budgetxl merge --ledger``).
+
+The commands call the portal's services (budgetxl.portal.manage); the web application runs under
+uvicorn. Refusals are one line on stderr with exit code 2; import exits 1 when a file needs
+attention. The portal's dependencies are an extra: without them the commands say how to add them.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import BudgetxlError, usage_error
+from ..messages import message
+from .app import LangOpt, app, current_lang, examples, fail, helptext, say, use_lang
+
+portal_app = typer.Typer(
+    name="portal", no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+    help=helptext("help.portal"),
+    epilog=examples("budgetxl portal init 门户/ --units examples/xingtai-units.csv --year 2024",
+                    "budgetxl portal serve 门户/", "budgetxl portal import 门户/ 邮件附件/"),
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(portal_app, name="portal")
+
+
+class StageName(str, Enum):
+    targets = "targets"
+    monitor = "monitor"
+    selfeval = "selfeval"
+
+
+FolderArg = Annotated[Path, typer.Argument(help=helptext("help.portal.folder"))]
+DbOpt = Annotated[Optional[str], typer.Option("--db", help=helptext("help.portal.db"))]
+StageOpt = Annotated[StageName, typer.Option("--stage", help=helptext("help.portal.stage"))]
+
+
+def refuse(text: str) -> typer.Exit:
+    typer.echo(text, err=True)
+    return typer.Exit(2)
+
+
+def _manage():
+    """The portal's services, or a one-line refusal when its extra is not installed."""
+    try:
+        from ..portal import manage
+    except ImportError:
+        raise refuse(message("portal.missing-extra", current_lang())) from None
+    return manage
+
+
+@portal_app.command(
+    help=helptext("help.portal.init"),
+    epilog=examples("budgetxl portal init 门户/ --units examples/xingtai-units.csv --year 2024",
+                    "budgetxl portal init 门户/ --units 名单.csv --year 2025 --budget 预算.csv "
+                    "--db postgresql+psycopg://budgetxl:密码@127.0.0.1/budgetxl"),
+)
+def init(
+    folder: FolderArg,
+    units: Annotated[Path, typer.Option("--units", help=helptext("help.portal.units"))],
+    year: Annotated[int, typer.Option("--year", help=helptext("help.portal.year"))],
+    budget: Annotated[Optional[Path], typer.Option("--budget", help=helptext("help.portal.budget"))] = None,
+    stage: StageOpt = StageName.targets,
+    db: DbOpt = None,
+    base_url: Annotated[str, typer.Option("--base-url", help=helptext("help.portal.base_url"))] = "http://127.0.0.1:8000",
+    lang: LangOpt = None,
+) -> None:
+    lang_ = use_lang(lang)
+    manage = _manage()
+    try:
+        res = manage.init_portal(folder, units, year, stage.value, budget, db, base_url)
+    except BudgetxlError as exc:
+        raise fail(exc)
+    except Exception as exc:  # a database that cannot be reached, a folder that cannot be written
+        raise refuse(message("portal.init-failed", lang_, detail=_one_line(exc)))
+    for w in res.warnings:
+        typer.echo(w.render(lang_))
+    say("portal.init-done", n=len(res.issued), dir=str(folder / manage.ISSUED_DIR), links=str(res.links))
+    say("portal.init-serve" if not db else "portal.init-serve-db", dir=str(folder))
+    say("portal.admin-token")
+    typer.echo(res.admin_token)  # alone on the last line
+
+
+@portal_app.command(
+    help=helptext("help.portal.serve"),
+    epilog=examples("budgetxl portal serve 门户/ --host 0.0.0.0 --port 8000 --workers 2", single=True),
+)
+def serve(
+    folder: FolderArg,
+    db: DbOpt = None,
+    host: Annotated[str, typer.Option("--host", help=helptext("help.portal.host"))] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help=helptext("help.portal.port"))] = 8000,
+    workers: Annotated[int, typer.Option("--workers", help=helptext("help.portal.workers"))] = 1,
+    max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", help=helptext("help.portal.max_upload"))] = 20,
+    lang: LangOpt = None,
+) -> None:
+    use_lang(lang)
+    manage = _manage()
+    import uvicorn
+
+    try:
+        ledger = manage.open_ledger(folder, db, migrate=True)  # once, before the workers start
+        ledger.engine.dispose()
+    except BudgetxlError as exc:
+        raise fail(exc)
+    except Exception as exc:
+        raise refuse(message("portal.cannot-open", current_lang(), detail=_one_line(exc)))
+    os.environ["BUDGETXL_PORTAL_DIR"] = str(Path(folder).resolve())
+    if db:
+        os.environ["BUDGETXL_PORTAL_DB"] = db
+    os.environ["BUDGETXL_PORTAL_MAX_UPLOAD"] = str(max_upload_mb * 2**20)
+    typer.echo(message("portal.serving", current_lang(), url=f"http://{host}:{port}/admin"), err=True)
+    uvicorn.run("budgetxl.portal.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", proxy_headers=False, server_header=False, timeout_graceful_shutdown=10)
+
+
+@portal_app.command(
+    "import",
+    help=helptext("help.portal.import"),
+    epilog=examples("budgetxl portal import 门户/ 邮件附件/ 补交.zip", single=True),
+)
+def import_(
+    folder: FolderArg,
+    inputs: Annotated[list[Path], typer.Argument(help=helptext("help.portal.inputs"))],
+    stage: StageOpt = StageName.targets,
+    db: DbOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    lang_ = use_lang(lang)
+    manage = _manage()
+    from ..portal.engine import AVAILABLE_STAGES, stage_refusal, text
+
+    if stage.value not in AVAILABLE_STAGES:
+        raise fail(stage_refusal(stage.value))
+    missing = [p for p in inputs if not p.exists()]
+    if missing:
+        raise fail(BudgetxlError("file-not-found", path=str(missing[0])))
+    try:
+        ledger = manage.open_ledger(folder, db)
+        lines = manage.import_files(ledger, inputs, stage.value, f"import:{_user()}")
+    except BudgetxlError as exc:
+        raise fail(exc)
+    if not lines:
+        raise fail(usage_error("usage.no-workbook"))
+    for ln in lines:
+        sid = f"#{ln.submission_id}" if ln.submission_id else ""
+        outcome = message(f"portal.outcome.{ln.outcome}", lang_)
+        typer.echo(f"{outcome}\t{ln.unit or '-'}\t{sid}\t{ln.display}\t{text(ln.detail, lang_)}")
+    ok = sum(1 for ln in lines if ln.outcome == "valid")
+    say("portal.import-total", n=len(lines), ok=ok, bad=len(lines) - ok)
+    raise typer.Exit(0 if ok == len(lines) else 1)
+
+
+def merge_ledger(folder: Path, output: Path, data_dir: Path | None, lang: str, stage: str = "targets") -> None:
+    """``budgetxl merge --ledger DIR -o OUT.xlsx``: consolidate the ledger's current submissions."""
+    manage = _manage()
+    try:
+        ledger = manage.open_ledger(folder)
+        res = manage.consolidate(ledger, stage, output, data_dir, f"merge:{_user()}", lang)
+    except BudgetxlError as exc:
+        raise fail(exc)
+    from .render import render_merge_summary
+
+    render_merge_summary(res.consolidation, res.written, lang)
+
+
+def _user() -> str:
+    try:
+        import getpass
+
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:300]

@@ -1,0 +1,138 @@
+"""The data files: projects and indicators as CSV, Parquet and JSON, and the counted submissions.
+
+Rows go out as they come: the CSV a user opens (formula-looking text quote-prefixed), the JSON
+records, and a plain spool CSV that Arrow's C++ reader streams into Parquet at the end, typed by
+the column table, in bounded batches and without a Python object per value.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import shutil
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..cells import needs_quote
+from ..files.atomic import atomic_path
+from ..form import consolidated as C
+from ..model import decimal_to_number
+from ..values import format_number
+
+if TYPE_CHECKING:  # (a Consolidation writes itself through this module)
+    from .decide import Consolidation
+
+
+def safe_csv_value(v: Any) -> Any:
+    """A CSV field Excel opens as the text it is (a leading ' keeps a formula-looking text text)."""
+    if v is None:
+        return ""
+    if isinstance(v, Decimal):
+        return format_number(v)
+    if isinstance(v, str) and needs_quote(v):
+        return "'" + v
+    return v
+
+
+class DataSink:
+    def __init__(self, cons: Consolidation, outdir: str | os.PathLike[str], stack: contextlib.ExitStack):
+        self.out = Path(outdir)
+        self.out.mkdir(parents=True, exist_ok=True)
+        spool = Path(tempfile.mkdtemp(prefix="budgetxl-data-"))
+        stack.callback(shutil.rmtree, spool, ignore_errors=True)
+        t = cons.template
+        self.tables: dict[str, tuple] = {}
+        for name, cols in (("projects", C.project_columns(t, cons.most("max_goals"))),
+                           ("indicators", C.indicator_columns(t))):
+            keys = [c.key for c in cols]
+            tmp = stack.enter_context(atomic_path(self.out / f"{name}.csv"))
+            safe = csv.writer(stack.enter_context(open(tmp, "w", encoding="utf-8-sig", newline="")),
+                              lineterminator="\r\n")
+            raw_path = spool / f"{name}.csv"
+            raw_fh = stack.enter_context(open(raw_path, "w", encoding="utf-8", newline=""))
+            raw = csv.writer(raw_fh, lineterminator="\n")
+            safe.writerow(keys)
+            raw.writerow(keys)
+            json_fh = stack.enter_context(open(stack.enter_context(atomic_path(self.out / f"{name}.json")), "w",
+                                               encoding="utf-8"))
+            json_fh.write("[")
+            self.tables[name] = (cols, keys, safe, raw, raw_fh, raw_path, json_fh)
+        self.subs_path = self.out / "submissions.json"
+        self.subs = stack.enter_context(open(stack.enter_context(atomic_path(self.subs_path)), "w", encoding="utf-8"))
+        self.subs.write("[")
+        self.first = True
+        self.started: set[str] = set()  # tables whose JSON array has a first record
+
+    def add(self, data: dict[str, Any]) -> None:
+        for name, (_, keys, safe, raw, _, _, json_fh) in self.tables.items():
+            if not data[name]:
+                continue
+            rows = [[r.get(k) for k in keys] for r in data[name]]
+            safe.writerows([safe_csv_value(v) for v in row] for row in rows)
+            raw.writerows([_plain(v) for v in row] for row in rows)
+            text = json.dumps([dict(zip(keys, row)) for row in rows], ensure_ascii=False, separators=(",", ":"),
+                              default=_json_default)
+            json_fh.write(("," if name in self.started else "") + text[1:-1])
+            self.started.add(name)
+        self.subs.write(("" if self.first else ",") + json.dumps(data["doc"], ensure_ascii=False,
+                                                                  separators=(",", ":"), default=_json_default))
+        self.first = False
+
+    def close(self) -> list[Path]:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+        import pyarrow.parquet as pq
+
+        self.subs.write("]")
+        written: list[Path] = []
+        arrow_type = {"text": pa.string(), "amount": pa.float64(), "percent": pa.float64(), "int": pa.int64(),
+                      "number": pa.float64()}
+        for name, (cols, _, _, _, raw_fh, raw_path, json_fh) in self.tables.items():
+            json_fh.write("]")
+            raw_fh.close()  # (the exit stack closes it again, harmlessly)
+            schema = pa.schema([(c.key, arrow_type[c.type]) for c in cols])
+            reader = pacsv.open_csv(
+                raw_path,
+                read_options=pacsv.ReadOptions(block_size=8 << 20),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                convert_options=pacsv.ConvertOptions(column_types=schema, strings_can_be_null=True,
+                                                     null_values=[""], quoted_strings_can_be_null=False),
+            )
+            parquet_path = self.out / f"{name}.parquet"
+            with atomic_path(parquet_path) as tmp, pq.ParquetWriter(str(tmp), schema) as writer:
+                for batch in reader:
+                    writer.write_batch(batch)
+            written += [self.out / f"{name}.csv", parquet_path, self.out / f"{name}.json"]
+        written.append(self.subs_path)
+        return written
+
+
+def _plain(v: Any) -> Any:
+    """A value for the spool CSV: exact decimals as text, None as an empty field."""
+    if v is None:
+        return ""
+    if isinstance(v, Decimal):
+        return format_number(v)
+    return v
+
+
+def _json_default(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return decimal_to_number(v)
+    raise TypeError(f"{type(v).__name__} is not JSON serialisable")
+
+
+def rows_to_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    """CSV that Excel opens correctly (UTF-8 with BOM) and never takes for formulas."""
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(columns)
+    for r in rows:
+        w.writerow([safe_csv_value(r.get(c)) for c in columns])
+    return "\ufeff" + buf.getvalue()

@@ -1,0 +1,199 @@
+"""The portal's one door into the library (read, validate, annotate, generate, merge, diff).
+
+Everything the portal knows about workbooks goes through budgetxl.api here; the portal duplicates
+no form logic and reaches no internals.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .. import api
+from ..messages import RULES, Phrase, message, pick  # noqa: F401 (Phrase, message: the portal's own sentences)
+
+#: The stages a ledger can hold. The portal collects the targets form only so far; monitor and
+#: selfeval are in the schema and the CLI but refused with one line (their workbooks are issued by
+#: `budgetxl generate --stage` and consolidated by `budgetxl merge`).
+STAGES = ("targets", "monitor", "selfeval")
+AVAILABLE_STAGES = ("targets",)
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    region: str | None = None
+
+
+@dataclass
+class Verdict:
+    """What the checks say about one received file, ready for the ledger."""
+
+    readable: bool
+    errors: int
+    warnings: int
+    record: dict[str, Any]  # the file's report as data (FileReport.to_record): rendered per language
+    refusal: api.BudgetxlError | None = None  # why the file cannot be read at all
+    unit_code: str | None = None
+    year: int | None = None
+    document: str | None = None  # the submission document as JSON
+    stage: str | None = None  # the form's stage: targets, monitor or selfeval
+
+    @property
+    def valid(self) -> bool:
+        return self.readable and self.errors == 0
+
+
+@dataclass
+class Received:
+    """A file found on disk for `portal import` (folders are walked, zip archives opened)."""
+
+    path: Path
+    display: str
+    mtime: datetime
+    refusal_key: tuple[str, dict[str, Any]] | None = None
+
+
+EngineError = api.BudgetxlError  # a problem the user must fix: key + args, rendered in the reader's language
+
+
+def workbook_suffixes() -> tuple[str, ...]:
+    return api.WORKBOOK_SUFFIXES
+
+
+def intake_max_bytes() -> int:
+    return api.max_file_bytes()
+
+
+def text(what: Any, lang: str = "zh") -> str:
+    """A message kept as data (an error, a phrase) in ``lang``; plain text as it is."""
+    return what.render(lang) if hasattr(what, "render") else str(what)
+
+
+# ---- issuing ---------------------------------------------------------------------------------
+
+def load_units(path: str | os.PathLike[str]) -> list[Unit]:
+    return [Unit(u.code, u.name, u.region) for u in api.load_roster(path)]
+
+
+def load_budget(path: str | os.PathLike[str]) -> dict[str, list[dict[str, Any]]]:
+    """The budget list grouped by unit code (projects with code, name and amounts)."""
+    return api.load_budget_list(path)
+
+
+def workbook_filename(unit: Unit, year: int) -> str:
+    return api.workbook_filename(unit.code, unit.name, year)
+
+
+def issue_workbook(unit: Unit, year: int, stage: str, out: Path, projects: list[dict[str, Any]] | None = None) -> None:
+    """Write the unit's workbook for ``stage``: blank, or pre-filled with its budget-list projects."""
+    if stage not in AVAILABLE_STAGES:
+        raise stage_refusal(stage)
+    t = api.load_template()
+    doc = api.Submission.model_validate({
+        "template": {"id": t.id, "version": t.version}, "year": year,
+        "unit": {"code": unit.code, "name": unit.name, "region": unit.region},
+        "projects": projects or [],
+    })
+    api.generate_workbook(doc, out, t)
+
+
+def stage_refusal(stage: str) -> api.BudgetxlError:
+    """A stage whose form is not built yet (monitor, selfeval)."""
+    return api.BudgetxlError("portal.stage-later", stage=stage, name=Phrase(f"page.stage.{stage}"))
+
+
+# ---- checking --------------------------------------------------------------------------------
+
+def check_file(path: Path, display: str) -> Verdict:
+    """Read and validate a stored copy through the same intake limits as the CLI. ``display`` (the
+    name the sender gave the file) is the file's name in every message and report."""
+    report = _validated(path, display)
+    if report.error is not None:
+        return Verdict(False, 1, 0, report.to_record(), refusal=report.error)
+    doc = report.result.doc
+    return Verdict(True, report.errors, report.warnings, report.to_record(), None,
+                   doc.unit.code, doc.year, doc.to_json(indent=None), doc.stage)
+
+
+def _validated(path: Path, display: str) -> api.FileReport:
+    """api.validate_file in a child process: a file that kills its reader (a parser abort, the
+    memory cap) or hangs costs that upload a one-line refusal, never the server's worker."""
+    from functools import partial
+
+    from ..files.safeparse import run_isolated
+
+    try:
+        return run_isolated(partial(api.validate_file, name=display), path, path=display)
+    except api.BudgetxlError as exc:
+        return api.FileReport(display, error=exc, source=str(path))
+
+
+def report_data(record: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
+    """A stored report as one entry of `validate --format json`'s "files", in ``lang``."""
+    return api.FileReport.from_record(record).to_data(lang)
+
+
+def report_json(records: list[dict[str, Any]], lang: str = "zh") -> dict[str, Any]:
+    """`validate --format json`'s document for these stored reports."""
+    return api.Report([api.FileReport.from_record(r) for r in records]).to_data(lang)
+
+
+def annotated_copy(path: Path, display: str, outdir: Path, lang: str = "zh") -> Path:
+    """The county's workbook with every finding marked (退回修改), written into ``outdir``."""
+    report = _validated(path, display)
+    if report.error is not None:
+        raise report.error
+    return api.annotate_copy(report, outdir, lang)
+
+
+# ---- history and consolidation ---------------------------------------------------------------
+
+def diff(old_document: str, new_document: str) -> dict[str, Any]:
+    return api.diff_documents(api.Submission.from_json(old_document), api.Submission.from_json(new_document))
+
+
+def collect(inputs: list[Path], workdir: Path) -> list[Received]:
+    """Workbook files under ``inputs`` (files, folders, zip archives with UTF-8 or GBK names)."""
+    return [Received(i.path, i.display, i.mtime, i.error) for i in api.collect_inputs(inputs, workdir)]
+
+
+def refusal(key: tuple[str, dict[str, Any]]) -> api.BudgetxlError:
+    """Why the input walker refused a file (an oversized zip member), as an error."""
+    return api.BudgetxlError(key[0], **key[1])
+
+
+@dataclass
+class Consolidated:
+    workbook: Path | None
+    data_files: list[Path] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+    consolidation: Any = None  # the library's Consolidation (units, statuses: what merge prints)
+    written: list[Path] = field(default_factory=list)
+
+
+def consolidate(files: list[tuple[Path, str, datetime]], units: list[Unit], output: Path | None,
+                data_dir: Path | None, lang: str = "zh") -> Consolidated:
+    """The consolidated workbook and data files of the given current files (one per unit), with
+    every roster unit listed (missing ones as 未报送). ``files`` are (path, name as sent, time
+    received): the consolidated workbook shows the names and times, never the stored copies' paths."""
+    roster = [api.RosterUnit(u.code, u.name, u.region) for u in units]
+    cons = api.merge_files([api.InputFile(p, name, when) for p, name, when in files], roster)
+    written = cons.write(output, data_dir, lang) if (output or data_dir) else []
+    data = [p for p in written if output is None or Path(p) != Path(output)]
+    return Consolidated(output, data, cons.summary(), cons, written)
+
+
+def rule_help(lang: str = "zh") -> dict[str, tuple[str, str]]:
+    """Each rule id's title and what the clerk should do about it, from the rule catalogue."""
+    return {rid: (pick(r.title, lang), pick(r.explain, lang)) for rid, r in RULES.items()}
+
+
+def field_label(key: str, lang: str = "zh") -> str:
+    """A changed field's name as the form calls it (预算数 for budget.total)."""
+    shown = api.load_template().fields.display(key)
+    return shown.render(lang) if shown is not None else key

@@ -1,0 +1,271 @@
+"""Setting a portal up and the city's outputs: init (ledger, workbooks, links), consolidation,
+annotated copies, re-issuing a workbook, importing files received by e-mail."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import secrets
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import db, engine as E
+from .ledger import Ledger, Refused, now, utc
+from .models import Annotated, Current, Setting, Stage, Unit
+from .security import hash_password, new_token
+
+CONFIG = "portal.json"
+LINKS = "links.csv"
+ISSUED_DIR = "下发"
+
+
+class SetupError(E.EngineError):
+    """One line for the user (a catalogue key and its arguments); nothing was changed."""
+
+
+def config_path(folder: Path) -> Path:
+    return Path(folder) / CONFIG
+
+
+def db_url_for(folder: Path, given: str | None = None) -> str:
+    """--db when given, else what init recorded, else the SQLite file in the folder."""
+    if given:
+        return given
+    cfg = config_path(folder)
+    if cfg.is_file():
+        url = json.loads(cfg.read_text(encoding="utf-8")).get("db")
+        if url:
+            return url
+    return db.default_url(folder)
+
+
+def open_ledger(folder: Path, url: str | None = None, migrate: bool = False) -> Ledger:
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise SetupError("portal.not-a-portal", dir=str(folder))
+    url = db_url_for(folder, url)
+    missing = SetupError("portal.no-ledger", dir=str(folder))
+    if db.sqlite_file(url) is not None and not db.sqlite_file(url).is_file():
+        raise missing  # (connecting would create an empty database file)
+    engine = db.make_engine(url)
+    if not db.has_ledger(engine):
+        raise missing
+    if migrate:  # a ledger made by an older budgetxl gets the newer schema
+        db.upgrade(engine)
+    return Ledger(engine)
+
+
+# ---- init -------------------------------------------------------------------------------------
+
+@dataclass
+class InitResult:
+    admin_token: str
+    links: Path
+    issued: list[Path] = field(default_factory=list)
+    warnings: list[E.Phrase] = field(default_factory=list)
+
+
+def init_portal(folder: Path, roster: Path, year: int, stage: str = "targets", budget: Path | None = None,
+                url: str | None = None, base_url: str = "http://127.0.0.1:8000") -> InitResult:
+    if stage not in E.AVAILABLE_STAGES:
+        raise E.stage_refusal(stage)
+    folder = Path(folder)
+    units = _load_inputs(roster)
+    budgets = E.load_budget(budget) if budget else {}
+    result = InitResult("", folder / LINKS)
+    known = {u.code for u in units}
+    result.warnings += [E.Phrase("portal.budget-unit-unknown", {"code": c}) for c in budgets if c not in known]
+    folder.mkdir(parents=True, exist_ok=True)
+    engine = db.make_engine(url or db.default_url(folder))
+    if db.has_ledger(engine):
+        raise SetupError("portal.has-ledger", dir=str(folder))
+    outdir = folder / ISSUED_DIR
+    files = []
+    for u in units:  # workbooks first: a failure here leaves no ledger behind
+        out = outdir / E.workbook_filename(u, year)
+        E.issue_workbook(u, year, stage, out, budgets.get(u.code))
+        files.append(out)
+    db.upgrade(engine)
+    ledger = Ledger(engine)
+    result.admin_token = new_token()
+    links = []
+    with db.writing(engine) as s:
+        for key, value in (("year", str(year)), ("secret", secrets.token_hex(32)), ("base_url", base_url),
+                           ("admin_hash", hash_password(result.admin_token))):
+            s.add(Setting(key=key, value=value))
+        s.add(Stage(stage=stage, year=year, opened_at=now()))
+        for i, u in enumerate(units):
+            s.add(Unit(code=u.code, name=u.name, region=u.region, position=i))
+        s.flush()
+        for u, path in zip(units, files):
+            # the unit's "current" row exists from the start, so that concurrent first uploads
+            # only ever UPDATE it (row-locked), never race to INSERT it
+            s.add(Current(unit_code=u.code, stage=stage))
+            ledger.add_issued(s, u, stage, path.name, path.read_bytes(), "portal init")
+            link, api = ledger.add_token(s, "link", u.code), ledger.add_token(s, "api", u.code)
+            links.append((u.code, u.name, f"{base_url.rstrip('/')}/u/{link}", api))
+    _write_private(result.links, _links_csv(links))
+    if url:
+        _write_private(config_path(folder), json.dumps({"db": url}, ensure_ascii=False) + "\n")
+    result.issued = files
+    return result
+
+
+def _load_inputs(roster: Path) -> list[E.Unit]:
+    units = E.load_units(roster)
+    if not units:
+        raise SetupError("portal.empty-roster", path=str(roster))
+    return units
+
+
+def _links_csv(rows: list[tuple[str, str, str, str]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["unit_code", "unit_name", "link", "token"])
+    w.writerows(rows)
+    return "\ufeff" + buf.getvalue()  # BOM: Excel opens the Chinese names correctly
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Secrets: written atomically, readable by the owner only."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+# ---- outputs ------------------------------------------------------------------------------------
+
+def consolidate(ledger: Ledger, stage: str, output: Path | None, data_dir: Path | None, actor: str,
+                lang: str = "zh") -> E.Consolidated:
+    """The consolidated workbook and/or data files of the stage's current submissions."""
+    units = [E.Unit(u.code, u.name, u.region) for u in ledger.units()]
+    with tempfile.TemporaryDirectory(prefix="budgetxl-ledger-") as tmp:
+        files = []
+        for sub in ledger.current_submissions(stage):
+            suffix = Path(sub.filename).suffix.lower()
+            path = Path(tmp) / f"{sub.id}{suffix if suffix in E.workbook_suffixes() else '.xlsx'}"
+            path.write_bytes(ledger.blob(sub.sha256) or b"")
+            files.append((path, sub.filename, utc(sub.received_at)))
+        result = E.consolidate(files, units, output, data_dir, lang)
+    with db.writing(ledger.engine) as s:
+        ledger.audit(s, actor, "consolidated", None, stage, units=len(files),
+                     output=output.name if output else None)
+    return result
+
+
+def consolidated_bytes(ledger: Ledger, stage: str, actor: str, data: bool = False) -> bytes:
+    """The consolidated workbook (or a zip of the data files) as bytes, for a download."""
+    with tempfile.TemporaryDirectory(prefix="budgetxl-out-") as tmp:
+        if not data:
+            out = Path(tmp) / "汇总.xlsx"
+            consolidate(ledger, stage, out, None, actor)
+            return out.read_bytes()
+        res = consolidate(ledger, stage, None, Path(tmp) / "data", actor)
+        archive = shutil.make_archive(str(Path(tmp) / "data"), "zip", Path(tmp) / "data")
+        del res
+        return Path(archive).read_bytes()
+
+
+def annotated(ledger: Ledger, sid: int, lang: str = "zh") -> tuple[str, bytes]:
+    """The annotated copy of a submission (made once, then kept in the ledger)."""
+    sub = ledger.submission(sid)
+    stem = Path(sub.filename).stem if Path(sub.filename).suffix.lower() in (".xlsx", ".xlsm") else sub.filename
+    name = f"{stem}_退回修改.xlsx"
+    with db.reading(ledger.engine) as s:
+        row = s.get(Annotated, sid)
+    if row is not None:
+        return name, ledger.blob(row.sha256) or b""
+    with tempfile.TemporaryDirectory(prefix="budgetxl-annotate-") as tmp:
+        suffix = Path(sub.filename).suffix.lower()
+        src = Path(tmp) / f"in{suffix if suffix in E.workbook_suffixes() else '.xlsx'}"
+        src.write_bytes(ledger.blob(sub.sha256) or b"")
+        outdir = Path(tmp) / "out"
+        outdir.mkdir()
+        data = E.annotated_copy(src, sub.filename, outdir, lang).read_bytes()
+    with db.writing(ledger.engine) as s:
+        if s.get(Annotated, sid) is None:
+            s.add(Annotated(submission_id=sid, sha256=ledger.put_blob(s, data)))
+    return name, data
+
+
+def reissue_workbook(ledger: Ledger, code: str, stage: str, supersede: bool, actor: str,
+                     budget: Path | None = None) -> int:
+    """A new version of the unit's workbook: from a new budget list when given, else with the
+    projects of the version before. ``supersede``: the unit's submissions so far stop counting."""
+    unit = ledger.unit(code)
+    prev = ledger.issued(code, stage)
+    eu = E.Unit(unit.code, unit.name, unit.region)
+    with tempfile.TemporaryDirectory(prefix="budgetxl-reissue-") as tmp:
+        if budget is not None:
+            projects = E.load_budget(budget).get(code, [])
+        else:
+            projects = _issued_projects(ledger, prev, Path(tmp)) if prev is not None else []
+        out = Path(tmp) / E.workbook_filename(eu, ledger.year)
+        E.issue_workbook(eu, ledger.year, stage, out, projects)
+        data = out.read_bytes()
+    with db.writing(ledger.engine) as s:
+        row = ledger.add_issued(s, unit, stage, out.name, data, actor)
+        if supersede:
+            ledger.supersede(s, code, stage)
+            ledger.audit(s, actor, "superseded", code, stage, version=row.version)
+        return row.version
+
+
+def _issued_projects(ledger: Ledger, prev, tmp: Path) -> list[dict]:
+    path = tmp / "previous.xlsx"
+    path.write_bytes(ledger.blob(prev.sha256) or b"")
+    doc = json.loads(E.check_file(path, prev.filename).document or "{}")
+    return [{"code": p.get("code"), "name": p.get("name"), "budget": p.get("budget") or {}}
+            for p in doc.get("projects", [])]
+
+
+# ---- import -------------------------------------------------------------------------------------
+
+@dataclass
+class ImportLine:
+    display: str
+    unit: str | None
+    outcome: str  # valid | invalid | refused
+    detail: Any = ""  # an error or a phrase of the catalogue (engine.text renders it)
+    submission_id: int | None = None
+
+
+def import_files(ledger: Ledger, inputs: list[Path], stage: str, actor: str) -> list[ImportLine]:
+    """Files received by e-mail enter the ledger with the same checks as an upload, oldest first
+    (so that the newest file of a unit ends up current)."""
+    lines = []
+    codes = [u.code for u in ledger.units()]
+    with tempfile.TemporaryDirectory(prefix="budgetxl-import-") as tmp:
+        found = sorted(E.collect(inputs, Path(tmp)), key=lambda r: (r.mtime, r.display))
+        for r in found:
+            name = r.display.replace("\\", "/").split("!")[-1].split("/")[-1]
+            if r.refusal_key is not None:
+                lines.append(ImportLine(r.display, None, "refused", E.refusal(r.refusal_key)))
+                continue
+            # a file named after exactly one unit (as issued workbooks are) is that unit's, so that
+            # an unreadable one still shows in its history; the workbook's own code must agree
+            named = [c for c in codes if c in name]
+            try:
+                rec = ledger.receive(named[0] if len(named) == 1 else None, stage, name, r.path.read_bytes(),
+                                     "import", actor)
+            except Refused as exc:
+                lines.append(ImportLine(r.display, None, "refused", exc.reason, exc.submission_id))
+                continue
+            except OSError as exc:
+                lines.append(ImportLine(r.display, None, "refused", exc.strerror or str(exc)))
+                continue
+            counts = E.report_data(rec.record)
+            lines.append(ImportLine(r.display, rec.unit_code, rec.verdict, E.Phrase("portal.counts", {
+                "errors": counts["errors"], "warnings": counts["warnings"]}), rec.submission_id))
+    return lines

@@ -1,0 +1,1 @@
+"""Alembic migrations of the ledger (run by budgetxl.portal.db.upgrade, no alembic.ini needed)."""
