@@ -154,7 +154,12 @@ CHILD_EXTRA_MEMORY = 3 << 30
 def child_setup() -> None:
     """For a process that reads untrusted files on behalf of a parent: die with the parent (Linux;
     elsewhere a no-op), so that no worker outlives an interrupted or killed run, and cap the
-    address space it may grow to."""
+    address space it may grow to. Its death is the parent's to report, in one line: no fault
+    handler dump of its Python stack (BUDGETXL_DEBUG=1 keeps whatever the parent had)."""
+    if not os.environ.get("BUDGETXL_DEBUG"):
+        import faulthandler
+
+        faulthandler.disable()
     try:
         import ctypes
 
