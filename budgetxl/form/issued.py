@@ -73,31 +73,32 @@ def bounded(data: Any, depth: int = MAX_DEPTH) -> bool:
     return not isinstance(data, float) or math.isfinite(data)
 
 
-def issued_fits(data: Any, table: Any) -> bool:
+def issued_fits(data: Any, table: Any, complete: bool = True) -> bool:
     """Is ``data`` shaped as :func:`issued_fields` writes it for ``table`` (see the module's
-    docstring): every issued field present, in its kind's JSON form? Extra keys (from a later
-    version) are left alone: the checks only read the issued fields' keys."""
-    if not isinstance(data, dict) or not bounded(data) or not _fit_all(table.issued("unit"), data):
+    docstring): every issued field in its kind's JSON form, and present when ``complete`` (the
+    workbook was made with this very template; one made with another may lack a field it adds)?
+    Extra keys (from a later version) are left alone: the checks only read the issued fields' keys."""
+    def fit_all(fields: list[Any], entry: Any) -> bool:
+        return isinstance(entry, dict) and all(
+            (not complete or _present(entry, f.key)) and _fits(f, lookup(entry, f.key)) for f in fields)
+
+    if not isinstance(data, dict) or not bounded(data) or not fit_all(table.issued("unit"), data):
         return False
     projects = data.get("projects", [])
     if not isinstance(projects, list):
         return False
     indicator = [f for f in table.issued("indicator") if f.part_of is None]
     for p in projects:
-        if not isinstance(p, dict) or not _fit_all(table.issued("project"), p):
+        if not fit_all(table.issued("project"), p):
             return False
         rows = p.get("indicators")
-        if rows is not None and not (isinstance(rows, list) and all(_fit_all(indicator, i) for i in rows)):
+        if rows is not None and not (isinstance(rows, list) and all(fit_all(indicator, i) for i in rows)):
             return False
     return True
 
 
-def _fit_all(fields: list[Any], entry: Any) -> bool:
-    """Every field at its key (issued_fields writes each, null when empty), in its kind's form."""
-    return isinstance(entry, dict) and all(_present(entry, f.key) and _fits(f, lookup(entry, f.key)) for f in fields)
-
-
 def _present(data: dict[str, Any], key: str) -> bool:
+    """Is there a value (null included) at ``key``? issued_fields writes every issued field."""
     for part in key.split("."):
         if not isinstance(data, dict) or part not in data:
             return False

@@ -67,10 +67,13 @@ def read_meta(grid: Grid) -> tuple[dict[str, str], list[Finding]]:
 
 
 def check_issued(meta: dict[str, str] | None, template: Any) -> list[Finding]:
-    """Drop the issued set when it is not shaped as the template issues it (a finding for it)."""
+    """Drop the issued set when it is not shaped as the template issues it (a finding for it).
+    Every issued field must be there when the metadata names this very template; a workbook made
+    with another one (template-version says so) may lack a field this one adds."""
     if not meta or "issued_json" not in meta:
         return []
-    if issued_fits(parse_issued(meta["issued_json"]), template.fields):
+    same = (meta.get("template_id"), meta.get("template_version")) == (template.id, str(template.version))
+    if issued_fits(parse_issued(meta["issued_json"]), template.fields, complete=same):
         return []
     del meta["issued_json"]
     return [_altered("issued_json")]
