@@ -25,6 +25,7 @@ EXTRA = "extra"  # fields a template adds are kept under this key (see _clean_ex
 STAGES = ("targets", "monitor", "selfeval")  # 绩效目标, 绩效运行监控, 绩效自评
 # Keys left out of the JSON when empty: a targets document has no stage blocks at all.
 OPTIONAL_KEYS = frozenset({"month", "points", "monitor", "selfeval"})
+ADDED = "added"  # a project the unit added (not issued by the city)
 
 # Characters XML 1.0 (and so xlsx) cannot hold.
 _ILLEGAL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 0xFFFE, 0xFFFF])
@@ -273,6 +274,8 @@ class Project(_Model):
     monitor: ProjectMonitor | None = None
     selfeval: ProjectSelfEval | None = None
     extra: Extra = Field(default_factory=dict)
+    added: bool = Field(False, description="the unit added this project itself: the city did not issue it "
+                                           "(written only when true)")
 
     @field_validator("monitor", "selfeval", mode="after")
     @classmethod
@@ -291,7 +294,7 @@ class Project(_Model):
         return [i for i in v if not i.is_empty()]
 
     def is_empty(self) -> bool:
-        return self == Project()
+        return self == Project(added=self.added)
 
 
 class Submission(_Model):
@@ -354,8 +357,10 @@ def value_at(obj: Any, key: str) -> Any:
 def _jsonable(obj: Any) -> Any:
     if isinstance(obj, dict):
         # (no template-added field: no "extra" key, rather than an empty one on every indicator)
+        # (and "added" only on a project the unit added)
         return {k: _jsonable(v) for k, v in obj.items()
-                if not (k == EXTRA and v == {}) and not (v is None and k in OPTIONAL_KEYS)}
+                if not (k == EXTRA and v == {}) and not (v is None and k in OPTIONAL_KEYS)
+                and not (k == ADDED and v is False)}
     if isinstance(obj, list):
         return [_jsonable(v) for v in obj]
     if isinstance(obj, Decimal):

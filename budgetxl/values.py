@@ -142,3 +142,9 @@ def parse_value(raw: str, qualitative: bool = False) -> dict:
             }
     kind = "deadline" if _DEADLINE.search(text) else "qualitative"
     return {"text": text, "op": QUALITATIVE_OP, "number": None, "unit": None, "kind": kind}
+
+
+def value_unit(text: str) -> str | None:
+    """The unit a value typed whole carries (40人 -> 人, ≥95% -> %), or None (40, 很多, 12月底前)."""
+    parsed = parse_value(text)
+    return parsed["unit"] if parsed["kind"] == "quantitative" else None

@@ -383,7 +383,8 @@ def _(wb, doc):
     value_cell(wb[S1], "项目编码").value = value_cell(wb[S2], "项目编码").value
 
 
-@case("duplicate-code-copied-sheet", [E("duplicate-project-code", f"{S1} Copy", "B3")])
+@case("duplicate-code-copied-sheet", [E("duplicate-project-code", f"{S1} Copy", "B3"),
+                                     W("project-added", f"{S1} Copy", "B3")])
 def _(wb, doc):
     """A sheet copied to add a project; name and amounts changed, the code left as it was."""
     ws = wb.copy_worksheet(wb[S1])
@@ -391,6 +392,44 @@ def _(wb, doc):
     value_cell(ws, "预算数").value = 10
     value_cell(ws, "其中：财政资金").value = 10
     ind_cell(ws, "指标值", level2="成本指标").value = 10
+
+
+# -- project-added -------------------------------------------------------------------------------
+
+ADDED = "新增项目1"  # the first spare sheet for a project the unit adds
+
+
+def fill_added_sheet(wb: Workbook, doc: Submission, code: str, name: str) -> None:
+    """Fill the spare 新增项目1 sheet as a clerk does: project 1's content under a new code and name."""
+    ws, p = wb[ADDED], doc.projects[0]
+    value_cell(ws, "项目编码").value = code
+    value_cell(ws, "项目名称").value = name
+    for label, v in (("预算数", p.budget.total), ("其中：财政资金", p.budget.fiscal), ("其他资金", p.budget.other)):
+        value_cell(ws, label).value = float(v)
+    value_cell(ws, "资金用途").value = p.purpose
+    for sp in p.spending_plan:
+        month_cell(ws, sp.month).value = float(sp.percent)
+    for c, goal in zip(goal_cells(ws), p.goals):
+        c.value = goal
+    hr = header_row(ws)
+    for k, ind in enumerate(p.indicators):
+        cells = {"一级指标": ind.level1, "二级指标": ind.level2, "三级指标": ind.name, "绩效指标描述": ind.description,
+                 "计算符号": ind.value.op, "计量单位": ind.value.unit, "指标值确定依据": ind.basis,
+                 "指标值": float(ind.value.number) if ind.value.number is not None else ind.value.text}
+        for label, v in cells.items():
+            ws.cell(hr + 1 + k, column_of(ws, label)).value = v
+
+
+@case("added-project-on-spare-sheet", [W("project-added", ADDED, "B3")])
+def _(wb, doc):
+    """A project the unit adds, filled in on the spare 新增项目1 sheet (its code, name and amounts are open)."""
+    fill_added_sheet(wb, doc, "13052924P0058401230XY", "新增执法装备购置经费")
+
+
+@case("added-project-duplicate-code", [W("project-added", ADDED, "B3"), E("duplicate-project-code", ADDED, "B3")])
+def _(wb, doc):
+    """The added project given project 1's code by mistake."""
+    fill_added_sheet(wb, doc, doc.projects[0].code, "新增执法装备购置经费")
 
 
 # -- amount-invalid / budget-sum -----------------------------------------------------------------
@@ -464,6 +503,22 @@ def _(wb, doc):
 def _(wb, doc):
     """3月底 typed as the text 25％ (full-width percent sign, Chinese IME): reads as 25."""
     month_cell(wb[S1], 3).value = "25％"
+
+
+@case("spending-percent-format-ok", [])
+def _(wb, doc):
+    """25% … 100% typed into the plan: each cell holds 0.25 … 1 shown through a percent format; reads as 25 … 100."""
+    for m, v in ((3, 0.25), (6, 0.5), (10, 0.75), (12, 1)):
+        c = month_cell(wb[S1], m)
+        c.value, c.number_format = v, "0%"
+
+
+@case("spending-plan-of-fractions",
+      [E("spending-plan.fraction", S1, c) for c in ("B7", "C7", "D7", "E7")])
+def _(wb, doc):
+    """0.25, 0.5, 0.75, 1 typed as plain numbers: 25% meant? Said so, not guessed at."""
+    for m, v in ((3, 0.25), (6, 0.5), (10, 0.75), (12, 1)):
+        month_cell(wb[S1], m).value = v
 
 
 # -- indicator-taxonomy --------------------------------------------------------------------------
@@ -589,6 +644,54 @@ def _(wb, doc):
     ind_cell(ws, "计算符号", level1="满意度指标").value = "定性"
     ind_cell(ws, "指标值", level1="满意度指标").value = "较高"
     ind_cell(ws, "计量单位", level1="满意度指标").value = None
+
+
+@case("value-typed-with-its-unit-ok", [])
+def _(wb, doc):
+    """指标值 typed as 40人 with 计量单位 人 still chosen: read as ≤40人, the unit not doubled."""
+    ind_cell(wb[S1], "指标值", level2="数量指标").value = "40人"
+
+
+@case("value-own-unit-differs", [E("indicator-value.units", S1, "F14")], bare=[])
+def _(wb, doc):
+    """指标值 typed as 40人 while 计量单位 says 人次. (A bare document keeps the value's own unit only.)"""
+    ws = wb[S1]
+    ind_cell(ws, "指标值", level2="数量指标").value = "40人"
+    ind_cell(ws, "计量单位", level2="数量指标").value = "人次"
+
+
+@case("value-typed-operator-ok", [])
+def _(wb, doc):
+    """计算符号 typed as >= (and = for the 质量指标 row): read as ≥ and ＝."""
+    ind_cell(wb[S1], "计算符号", level2="数量指标").value = ">="
+    ind_cell(wb[S1], "计算符号", level2="质量指标").value = "="
+
+
+@case("satisfaction-percent-format-ok", [])
+def _(wb, doc):
+    """满意度 typed as 95%: the cell holds 0.95 shown as 95%, read as ≥95%."""
+    c = ind_cell(wb[S1], "指标值", level1="满意度指标")
+    c.value, c.number_format = 0.95, "0%"
+
+
+@case("satisfaction-percent-format-120", [E("satisfaction-range", S1, "F19")])
+def _(wb, doc):
+    """满意度 typed as 120% (1.2 shown as 120%)."""
+    c = ind_cell(wb[S1], "指标值", level1="满意度指标")
+    c.value, c.number_format = 1.2, "0%"
+
+
+@case("satisfaction-as-a-fraction", [E("indicator-value.fraction", S1, "F19")])
+def _(wb, doc):
+    """满意度 typed as 0.95 in a plain cell with the unit %: 95% meant? Said so, not guessed at."""
+    ind_cell(wb[S1], "指标值", level1="满意度指标").value = 0.95
+
+
+@case("value-percent-format-other-unit", [E("indicator-value.percent", S1, "F14")], bare=[])
+def _(wb, doc):
+    """指标值 shown as 95% (0.95 with a percent format) while 计量单位 says 人."""
+    c = ind_cell(wb[S1], "指标值", level2="数量指标")
+    c.value, c.number_format = 0.95, "0%"
 
 
 # -- placeholder ---------------------------------------------------------------------------------

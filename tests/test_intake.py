@@ -266,7 +266,7 @@ def test_limits_are_parameters(corpus):
         inspect_file(corpus["xlsx-generated"], tight)
     assert exc.value.key == "intake-sheet-too-big"
     kind = inspect_file(corpus["xlsx-generated"])
-    assert kind.kind == "xlsx" and kind.sheets == 15 and 0 < kind.cells < LIMITS.max_total_cells
+    assert kind.kind == "xlsx" and kind.sheets == 18 and 0 < kind.cells < LIMITS.max_total_cells  # (3 新增项目 sheets)
 
 
 def test_refusal_messages_exist_in_both_languages():

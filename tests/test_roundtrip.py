@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from openpyxl.worksheet.cell_range import CellRange
 
 from budgetxl.form.layout import META_SHEET
+from budgetxl.messages import message
 from budgetxl.model import Indicator, Submission
 from budgetxl.files.grids import load_grids
 from budgetxl.workbook.reader import read_workbook
@@ -192,7 +193,10 @@ def insert_rows(ws, idx: int, amount: int = 1) -> None:
 
 
 def project_sheets(wb) -> list:
-    return [ws for ws in wb.worksheets if any(c.value == TEMPLATE.label("level1") for row in ws.iter_rows() for c in row)]
+    """The sheets of the issued projects (not the spare 新增项目 sheets for projects the unit adds)."""
+    added = message("workbook.added-mark")
+    return [ws for ws in wb.worksheets if any(c.value == TEMPLATE.label("level1") for row in ws.iter_rows() for c in row)
+            and not any(c.value == added for row in ws.iter_rows(max_row=3) for c in row)]
 
 
 def edit(path: Path, change) -> Path:
@@ -346,7 +350,7 @@ def test_copy_a_project_sheet_for_a_new_project(make_workbook, seed_doc):
 
     result = read_workbook(edit(path, change))
     expected = data(seed_doc)
-    new = {**expected["projects"][0], "code": new_code, "name": new_name}
+    new = {**expected["projects"][0], "code": new_code, "name": new_name, "added": True}  # (not issued: added)
     new["budget"] = {**new["budget"], "total": Decimal("12.5")}
     expected["projects"].insert(1, new)
     assert_same_doc(result.doc, Submission.model_validate(expected))

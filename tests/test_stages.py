@@ -97,6 +97,35 @@ def test_a_monitoring_workbook_is_read_at_its_month(tmp_path):
 
 # ---- the stage rules: a corpus of wrong workbooks -------------------------------------------------
 
+def test_a_value_typed_as_a_percentage_reads_as_typed(tmp_path):
+    """A clerk who types 95% into a 完成值 gets 0.95 in a percent format: it reads as 95, as the cell
+    written holds it (工资发放率 ＝100%, G12); a number typed plainly stays as it stands."""
+    path = tmp_path / "typed.xlsx"
+    for stage, t in (("monitor", MON), ("selfeval", SELF)):
+        generate_workbook(sg.filled(stage), path, t)
+        wb = openpyxl.load_workbook(path)
+        ws = wb[S1]
+        ws["G12"].value, ws["G12"].number_format = 0.95, "0%"
+        ws["G11"].value = 38
+        wb.save(path)
+        p = read_workbook(path).doc.projects[0]
+        actual = [getattr(i, stage).actual for i in p.indicators[:2]]
+        assert actual == [Decimal(38), Decimal(95)], stage
+
+
+def test_a_later_stage_has_no_sheets_for_added_projects(tmp_path):
+    """新增项目 sheets belong to the targets form: a later stage reports on what was issued."""
+    targets = tmp_path / "targets.xlsx"
+    generate_workbook(seed_doc(), targets)
+    issued = openpyxl.load_workbook(targets).sheetnames
+    assert len([n for n in issued if n.startswith("新增项目")]) == 3
+    for stage, t in (("monitor", MON), ("selfeval", SELF)):
+        path = tmp_path / f"{stage}.xlsx"
+        generate_workbook(sg.filled(stage), path, t, added_sheets=2)
+        names = openpyxl.load_workbook(path).sheetnames
+        assert not [n for n in names if n.startswith("新增项目")] and len(names) == len(issued) - 3, names
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("stagecases")

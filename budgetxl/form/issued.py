@@ -24,6 +24,8 @@ def issued_fields(doc: Any, template: Any) -> dict[str, Any]:
     data["projects"] = []
     indicator = [f for f in table.issued("indicator") if f.part_of is None]  # (a later stage issues them)
     for p in doc.projects:
+        if p.added:  # (the unit's own project: nothing of it is issued)
+            continue
         entry: dict[str, Any] = {}
         for f in table.issued("project"):
             f.set(entry, f.kind.to_json(f.get(p)))

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from ..files.grids import cell_text
-from ..values import QUALITATIVE_OP, format_number, normalize_text, to_decimal
+from ..values import QUALITATIVE_OP, format_number, normalize_text, to_decimal, value_unit
 
 # Number formats by column type (the consolidated tables use them too).
 AMOUNT_FORMAT = "#,##0.00####"
@@ -40,6 +40,7 @@ class Kind:
     list_name: ClassVar[str | None] = None  # the dropdown it offers (a [lists] entry), if any
     strict_list: ClassVar[bool] = True  # refuse values outside the list (else: allow, with a note)
     parts: ClassVar[tuple[str, ...]] = ()  # sibling fields this one is made of (key.part)
+    typed_percent: ClassVar[bool] = False  # a number shown as a percentage is the percent shown (95% is 95)
     # Its columns in the consolidated tables, in the order of flatten(): "" its own, a part's name
     # that part's, "=key[:type]" one the program adds (heading from the catalogue, col.<key>).
     columns: ClassVar[tuple[str, ...]] = ("",)
@@ -194,6 +195,7 @@ class OpKind(Kind):
     name = "op"
     align = "center"
     list_name = "ops"
+    typed = (">=", "<=", "=")  # what a clerk types for ≥ ≤ ＝ (accepted in the cell, read as the symbol)
 
 
 @kind
@@ -215,7 +217,7 @@ class IndicatorValueKind(Kind):
             return None if not op_s and not unit_s else (op_s + unit_s) or None
         if op_s == QUALITATIVE_OP:
             return {"text": val_s + unit_s, "op": QUALITATIVE_OP}
-        return op_s + val_s + unit_s
+        return op_s + val_s + (unit_s if unit_s and not has_unit(val_s, unit_s) else "")
 
     def read(self, v: Any) -> Any:
         return self.read_parts(v, {})
@@ -273,6 +275,13 @@ class TemplateKind(Kind):
     def from_columns(self, values: list[Any]) -> Any:
         tid, version = (cell_text(v) for v in values)
         return {"id": tid, "version": version} if tid and version else None
+
+
+def has_unit(value: str, unit: str) -> bool:
+    """Was the value typed with a unit of its own (1万份, 95%)? Then the 计量单位 cell is not added
+    again: the value's own unit is read (rules.indicators reports one that differs)."""
+    text = normalize_text(value)
+    return text.endswith(normalize_text(unit)) or value_unit(text) is not None
 
 
 def template_ref_text(template_id: str, version: str) -> str:

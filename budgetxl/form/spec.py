@@ -183,6 +183,7 @@ class ProjectSheetSpec(SheetSpec):
     spare_sheets: int = Field(3, ge=0)  # empty project sheets in a workbook made from a roster
     landscape: bool = False  # printed across an A4 page (a wide form)
     insert_rows: bool = True  # may the clerk insert rows (not where every row is issued)
+    added_sheets: int = Field(0, ge=0)  # spare sheets for projects the unit adds, in a workbook with issued projects
 
 
 class SheetNames(_Spec):
@@ -190,6 +191,7 @@ class SheetNames(_Spec):
     unit: str
     summary: str
     project_prefix: str
+    added_prefix: str | None = None  # a spare sheet for a project the unit adds (default: project_prefix)
 
 
 class Instructions(_Spec):

@@ -57,6 +57,7 @@ class ActualKind(Kind):
 
     name = "actual"
     align = "center"
+    typed_percent = True  # (a clerk's 95% in an indicator in % is 95, as the cells written hold it)
 
     def read(self, v: Any) -> Any:
         return v  # the model keeps numbers exact and a number typed as text as that number

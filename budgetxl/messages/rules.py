@@ -45,7 +45,8 @@ _CATALOGUE = [
          "goals": ("至少需要一条绩效目标", "At least one performance goal is required"),
          "indicators": ("至少需要一条绩效指标", "At least one indicator is required"),
          "projects": ("工作簿中没有填写任何项目", "The workbook has no project")},
-        live={"": ("未填写", " is empty"), "goals": ("至少填一条绩效目标", "at least one goal is needed")},
+        live={"": ("未填写", " is empty"), "goals": ("至少填一条绩效目标", "at least one goal is needed"),
+              "indicators": ("至少填一条绩效指标", "at least one indicator is needed")},
     ),
     RuleText(
         "project-code-format", "error", ("项目编码格式错误", "Project code format"),
@@ -57,6 +58,9 @@ _CATALOGUE = [
                     "Region {got} in the project code differs from the unit's {want}"),
          "year": ("项目编码中的年度 {got} 与预算年度 {want} 不一致",
                   "Year {got} in the project code differs from the fiscal year {want}")},
+        live={"": ("项目编码格式不符", "code does not match the pattern"),
+              "region": ("项目编码的区划代码与本单位不一致", "region in the code differs from the unit's"),
+              "year": ("项目编码的年度与预算年度不一致", "year in the code differs from the fiscal year")},
     ),
     RuleText(
         "duplicate-project-code", "error", ("项目编码重复", "Duplicate project code"),
@@ -64,6 +68,17 @@ _CATALOGUE = [
          "A project code may appear only once in a workbook (and, when consolidating, once per unit)."),
         {"": ("项目编码 {code} 重复（另见工作表“{other}”）",
               "Project code {code} appears more than once (see also sheet '{other}')")},
+        live={"": ("项目编码与前面的项目重复", "code repeats an earlier project's")},
+    ),
+    RuleText(
+        "project-added", "warning", ("本单位新增的项目", "Project added by the unit"),
+        ("县里可以在“新增项目”表中增加市局没有下达的项目；这样的项目标为本单位新增，报送后由市局决定是否纳入（复制已下达项目表后改了编码和名称的，也算新增）。",
+         "A county may add projects the city did not issue, on the spare 新增项目 sheets; such a project is marked as "
+         "added by the unit and the city decides whether to take it (a copied project sheet with a new code and "
+         "name counts as added too)."),
+        {"": ("项目 {code}（{name}）是本单位新增的，不在市局下达的项目中，请市局确认",
+              "Project {code} ({name}) was added by the unit and is not among the issued projects; the city decides")},
+        live={"": ("本单位新增项目，待市局确认", "added by the unit; the city decides")},
     ),
     RuleText(
         "amount-invalid", "error", ("金额无效", "Invalid amount"),
@@ -84,8 +99,11 @@ _CATALOGUE = [
     ),
     RuleText(
         "spending-plan", "error", ("资金支出计划不合理", "Spending plan"),
-        ("资金支出计划是累计百分比：每个节点在 0 到 100 之间，逐期不减少，最后一个节点为 100。",
-         "The spending plan is cumulative: each checkpoint between 0 and 100, never decreasing, the last one 100."),
+        ("资金支出计划是累计百分比：每个节点在 0 到 100 之间，逐期不减少，最后一个节点为 100。输入 25% 与输入 25 相同（单元格显示什么就按什么读：显示为 10000% 的，例如先输入过 100% 再输入 100，就按 10000 读并提示）；整个计划都是 0–1 的小数（如 0.25…1）时不作猜测，逐个提示核对。",
+         "The spending plan is cumulative: each checkpoint between 0 and 100, never decreasing, the last one 100. "
+         "Typing 25% is the same as typing 25 (a cell reads as it shows: one showing 10000%, say after 100% then "
+         "100 were typed into it, reads as 10000 and is reported); a plan made only of fractions from 0 to 1 "
+         "(0.25 … 1) is not guessed at: each checkpoint is reported for the clerk to confirm."),
         {"": ("{month}月底的支出进度 {value} 不在 0–100 之间",
               "Spending at end of month {month} ({value}) is outside 0–100"),
          "number": ("{month}月底的支出进度“{value}”不是数字",
@@ -93,11 +111,15 @@ _CATALOGUE = [
          "decrease": ("{month}月底的支出进度 {value} 低于上一节点 {prev}",
                       "Spending at end of month {month} ({value}) is below the previous checkpoint ({prev})"),
          "last": ("最后一个节点（{month}月底）应为 100，现为 {value}",
-                  "The last checkpoint (end of month {month}) must be 100, not {value}")},
+                  "The last checkpoint (end of month {month}) must be 100, not {value}"),
+         "fraction": ("{month}月底的支出进度填的是 {value}：是指 {percent}% 吗？整个计划像是小数写法，请直接填写百分数（如 {percent}）",
+                      "Spending at end of month {month} is {value}: is {percent}% meant? The whole plan looks like "
+                      "fractions; enter percentages (such as {percent})")},
         live={"": ("支出进度应在0–100之间", "spending must be 0–100"),
               "number": ("支出进度不是数字", "spending is not a number"),
               "decrease": ("支出进度低于上一期", "spending below the previous checkpoint"),
-              "last": ("最后一期应为100", "the last checkpoint must be 100")},
+              "last": ("最后一期应为100", "the last checkpoint must be 100"),
+              "fraction": ("支出进度像是小数写法，请填百分数（如25）", "spending looks like a fraction: enter a percentage (25)")},
     ),
     RuleText(
         "indicator-taxonomy", "error", ("指标分类不在框架内", "Indicator outside the framework"),
@@ -119,16 +141,31 @@ _CATALOGUE = [
         {"": ("缺少{level1}", "No {level1} indicator"),
          "expected": ("没有{level1}", "No {level1} indicator"),
          "level2": ("{level1}下没有{level2}", "No {level2} under {level1}")},
+        live={"": ("缺少{level1}", "no {level1}"), "expected": ("没有{level1}", "no {level1}"),
+              "level2": ("{level1}下没有{level2}", "no {level2} under {level1}")},
         fixed={"expected": "warning", "level2": "warning"},
     ),
     RuleText(
         "indicator-value", "error", ("指标值无法识别", "Indicator value"),
-        ("指标值要能识别为“计算符号+数字+计量单位”或定性文字；数量、成本、满意度指标必须有数字，数值指标必须有计量单位。",
+        ("指标值要能识别为“计算符号+数字+计量单位”或定性文字；数量、成本、满意度指标必须有数字，数值指标必须有计量单位。指标值自带单位（如 1万份）时按自带的单位读，与计量单位不一致的要指出；显示为百分数（输入 95%）的按 95% 读；满意度填成 0–1 的小数时不作猜测，提示核对。",
          "A value must read as operator + number + unit, or as text; quantity, cost and satisfaction indicators "
-         "need a number, and a numeric value needs a unit."),
+         "need a number, and a numeric value needs a unit. A value typed with its unit (1万份) reads with that unit, "
+         "and one that differs from the unit column is reported; a value shown as a percentage (95% typed) reads as "
+         "95%; a satisfaction typed as a fraction from 0 to 1 is not guessed at but reported."),
         {"": ("指标值“{value}”无法识别", "Indicator value '{value}' cannot be parsed"),
          "number": ("{level2}的指标值“{value}”应为数字", "The {level2} value '{value}' must be a number"),
-         "unit": ("指标值“{value}”缺少计量单位", "Indicator value '{value}' has no unit")},
+         "unit": ("指标值“{value}”缺少计量单位", "Indicator value '{value}' has no unit"),
+         "units": ("指标值“{value}”自带的单位与计量单位“{unit}”不一致",
+                   "Indicator value '{value}' carries a unit that differs from the unit column's '{unit}'"),
+         "percent": ("指标值单元格显示为百分数 {value}，计量单位却是“{unit}”",
+                     "The value cell shows the percentage {value}, but the unit is '{unit}'"),
+         "fraction": ("满意度指标值 {value} 像是小数写法：是指 {percent}% 吗？请直接填写百分数",
+                      "The satisfaction value {value} looks like a fraction: is {percent}% meant? Enter the percentage")},
+        live={"": ("指标值无法识别", "value cannot be read"), "number": ("指标值应为数字", "value must be a number"),
+              "unit": ("指标值缺少计量单位", "value has no unit"),
+              "units": ("指标值自带的单位与计量单位不一致", "value's own unit differs from the unit column"),
+              "percent": ("指标值是百分数，计量单位却不是%", "value is a percentage but the unit is not %"),
+              "fraction": ("满意度像是小数写法，请填百分数（如95）", "satisfaction looks like a fraction: enter a percentage (95)")},
     ),
     RuleText(
         "placeholder", "error", ("占位内容或多余空白", "Placeholder or stray whitespace"),
@@ -137,12 +174,14 @@ _CATALOGUE = [
          "line breaks."),
         {"": ("{field}是占位内容“{value}”", "{field} is the placeholder '{value}'"),
          "space": ("{field}首尾有空格或换行", "{field} has leading or trailing spaces or line breaks")},
+        live={"": ("是占位内容", " is a placeholder"), "space": ("首尾有空格或换行", " has stray spaces or line breaks")},
     ),
     RuleText(
         "cost-exceeds-budget", "error", ("成本指标超过预算数", "Cost above budget"),
         ("成本指标的金额（换算为万元）不能大于项目的预算数。",
          "A cost indicator's amount (in 万元) cannot exceed the project's total budget."),
         {"": ("成本指标 {value} 超过项目预算数 {total} 万元", "Cost indicator {value} exceeds the project budget of {total} 万元")},
+        live={"": ("成本指标超过预算数", "cost above the budget")},
     ),
     RuleText(
         "satisfaction-range", "error", ("满意度超出范围", "Satisfaction out of range"),
@@ -164,6 +203,7 @@ _CATALOGUE = [
          "metadata": ("隐藏的元数据表被改动过（{detail} 无效），无法据此核对下达数据",
                       "The hidden metadata sheet was altered ({detail} is invalid); the issued fields cannot be "
                       "checked against it")},
+        live={"": ("与下达数据不一致", " differs from the issued value")},
     ),
     RuleText(
         "template-version", "error", ("模板版本不符", "Template version"),
@@ -179,6 +219,7 @@ _CATALOGUE = [
          "not recalculated."),
         {"": ("汇总表{field}为“{value}”，项目表为“{actual}”", "Summary {field} is '{value}', the project sheet says '{actual}'"),
          "missing": ("项目 {code} 不在汇总表中", "Project {code} is not in the summary")},
+        live={"": ("与项目表不一致", " differs from the project sheet")},
     ),
     RuleText(
         "metadata-missing", "warning", ("缺少元数据", "Metadata missing"),

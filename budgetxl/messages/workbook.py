@@ -23,6 +23,12 @@ WORKBOOK: dict[str, tuple[str, str]] = {
     "workbook.status-ok": ("通过", "OK"),
     "workbook.status-bad": ("有问题", "Problems"),
     "workbook.check-header": ("校验提示", "Checks"),
+    "workbook.live-warning": ("（提醒）", " (warning)"),
+    "workbook.live-overflow": ("※下方一处插入了超过{n}行，多出的行不在这里校验；请分几处插入。",
+                               "※ more than {n} rows were inserted here; the extra rows are not checked: insert them "
+                               "in several places."),
+    "workbook.added-mark": ("本单位新增项目", "Added by the unit"),
+    "workbook.status-warn": ("请核对", "Check"),
     "workbook.footer": ("&C第 &P 页，共 &N 页", "&CPage &P of &N"),
     "workbook.percent-error-title": ("填写有误", "Invalid entry"),
     "workbook.percent-error": ("请填写 0 到 100 之间的数字。", "Enter a number from 0 to 100."),

@@ -67,9 +67,23 @@ def parse(src: Source, layout: Layout, vocab: Vocab) -> Parsed:
         if not p.get("name") and title:
             p["name"] = join_inline([title])
             out.notes.append(Note("derived", "name", n, "title"))
-    out.data["projects"] = projects
+    out.data["projects"] = _without_blank_forms(projects, out)
     _year(flat, layout, out)
     return out
+
+
+def _without_blank_forms(projects: list[dict[str, Any]], out: Parsed) -> list[dict[str, Any]]:
+    """A project table with nothing filled in (a spare 新增项目 sheet printed empty) is no project:
+    dropped, with its notes (the others' notes renumbered)."""
+    filled = [n for n, p in enumerate(projects, 1)
+              if any(v not in (None, "", [], {}) and (k != "budget" or any(x is not None for x in v.values()))
+                     for k, v in p.items() if k != "name")]
+    if len(filled) == len(projects):
+        return projects
+    renumber = {old: new for new, old in enumerate(filled, 1)}
+    out.notes = [n if n.project is None else Note(n.kind, n.field, renumber[n.project], n.detail)
+                 for n in out.notes if n.project is None or n.project in renumber]
+    return [projects[n - 1] for n in filled]
 
 
 def _protector(layout: Layout, vocab: Vocab):

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..findings import Finding
-from ..values import QUALITATIVE_OP, format_number
+from ..files.grids import cell_text
+from ..values import QUALITATIVE_OP, format_number, normalize_text, to_decimal, value_unit
 from .registry import check
 
 
@@ -57,21 +58,35 @@ def value_problem(ctx: Any, ind: Any, base: str) -> tuple[str, dict[str, Any]] |
     v = ind.value
     if v is None:
         return True
-    raw = ctx.raw(f"{base}.value", v.text)
+    path = f"{base}.value"
+    raw = ctx.raw(path, v.text)
     if raw is None or (isinstance(raw, str) and ctx.is_placeholder(raw.strip())):
         return True
-    looks_numeric = v.text[:1] in "≥≤><＝=" or ctx.raw(f"{base}.value.op", None) not in (None, QUALITATIVE_OP)
+    unit = (cell_text(ctx.raw(f"{path}.unit", None)) or "").strip()
+    op = ctx.raw(f"{path}.op", None)
+    located = ctx.located
+    if located is not None and path in located.percents and unit not in ("", "%"):
+        return "percent", {"value": f"{format_number(to_decimal(raw) * 100)}%", "unit": unit}
+    l2 = (ind.level2 or "").strip()
+    shown = located is not None and path in located.percents
+    if (l2 in ctx.template.rules.coverage.satisfaction_level2 and v.kind == "quantitative" and v.unit == "%"
+            and not shown and 0 < v.number <= 1):  # a satisfaction of 0.95%: 95% meant? said so, not guessed at
+        return "fraction", {"value": v.text, "percent": format_number(v.number * 100)}
+    looks_numeric = v.text[:1] in "≥≤><＝=" or op not in (None, QUALITATIVE_OP)
     if v.kind != "quantitative" and looks_numeric:
         return "", {"value": v.text}
     l2 = ind.level2
     if l2 is not None and l2.strip() in ctx.template.rules.coverage.numeric_level2 and v.number is None:
         return "number", {"value": v.text, "level2": l2}
+    if (v.kind == "quantitative" and isinstance(raw, str) and unit and value_unit(normalize_text(raw))
+            and not normalize_text(raw).endswith(normalize_text(unit))):
+        return "units", {"value": raw.strip(), "unit": unit}
     if v.kind == "quantitative" and not v.unit:
         return "unit", {"value": v.text}
     return None
 
 
-@check("indicator-value", ("", "number", "unit"))
+@check("indicator-value", ("", "number", "unit", "units", "percent", "fraction"))
 def indicator_value(ctx: Any) -> Iterator[Finding]:
     for i, p, k, ind, base in ctx.indicators():
         problem = value_problem(ctx, ind, base)

@@ -29,7 +29,7 @@ def budget_sum(ctx: Any) -> Iterator[Finding]:
                               fiscal=format_number(fiscal), other=format_number(other or Decimal(0)))
 
 
-@check("spending-plan", ("", "number", "decrease", "last"))
+@check("spending-plan", ("", "number", "decrease", "last", "fraction"))
 def spending_plan(ctx: Any) -> Iterator[Finding]:
     cp = ctx.table.checkpoints
     if cp is None:
@@ -37,6 +37,12 @@ def spending_plan(ctx: Any) -> Iterator[Finding]:
     months = cp.months
     for i, p, pre in ctx.projects():
         plan = {sp.month: sp.percent for sp in p.spending_plan}
+        if fraction_plan(ctx, plan, f"{pre}.{cp.key}", months):  # ambiguous: said so, not guessed at
+            for m, v in plan.items():
+                if 0 < v <= 1:
+                    yield ctx.finding("spending-plan", f"{pre}.{cp.key}[{m}]", "fraction", project=i, month=m,
+                                      value=format_number(v), percent=format_number(v * 100))
+            continue
         prev: Decimal | None = None
         for m in months:
             path = f"{pre}.{cp.key}[{m}]"
@@ -60,6 +66,19 @@ def spending_plan(ctx: Any) -> Iterator[Finding]:
                               value=format_number(last))
 
 
+def fraction_plan(ctx: Any, plan: dict[int, Decimal], path: str, months: list[int]) -> bool:
+    """A plan written as fractions: every checkpoint a number from 0 to 1 typed as such (not shown
+    as a percentage, not text such as 25%), one above 0, and the last 1 or one not whole."""
+    located = ctx.located
+    typed = [(m, v) for m, v in plan.items()
+             if located is None or (f"{path}[{m}]" not in located.percents
+                                    and not isinstance(located.raw.get(f"{path}[{m}]"), str))]
+    if not plan or len(typed) < len(plan) or not all(0 <= v <= 1 for _, v in typed):
+        return False
+    last = plan.get(months[-1])
+    return any(v > 0 for _, v in typed) and (last == 1 or any(v != v.to_integral_value() for _, v in typed))
+
+
 @check("project-code-format", ("", "region", "year"))
 def project_code_format(ctx: Any) -> Iterator[Finding]:
     """The template's code pattern; its region and year groups agree with the unit and the year."""
@@ -78,6 +97,14 @@ def project_code_format(ctx: Any) -> Iterator[Finding]:
         elif year and doc.year and year != f"{doc.year % 100:02d}":
             yield ctx.finding("project-code-format", f"{pre}.code", "year", project=i, got=year,
                               want=f"{doc.year % 100:02d}")
+
+
+@check("project-added")
+def project_added(ctx: Any) -> Iterator[Finding]:
+    """A project the unit added itself (on a 新增项目 sheet, or a copy given a new code and name)."""
+    for i, p, pre in ctx.projects():
+        if p.added:
+            yield ctx.finding("project-added", f"{pre}.code", project=i, code=p.code or "", name=p.name or "")
 
 
 @check("duplicate-project-code")

@@ -13,7 +13,7 @@ from ..files.grids import cell_text
 from ..form import scoring as S
 from ..form.formulas import _any_op, _str, isnum
 from ..values import QUALITATIVE_OP
-from .live import Getter, LiveCheck, LiveRow, LiveSheet, blank, live, num
+from .live import Getter, LiveCheck, LiveRow, LiveSheet, blank, live, num, number_x
 from .stage_checks import CAUSE, EXPLAIN, first_rate, score_value
 
 QUAL = _str(QUALITATIVE_OP)
@@ -154,3 +154,26 @@ def band(r: LiveRow) -> list[LiveCheck]:
                   f'AND({qualitative},{_one_of(value, names)},ISNUMBER({points}),{score}="")',
                   lambda g: problem(g) == "missing"),
     ]
+
+
+def _differs(f: Any, cell: str, want: str | None) -> str:
+    if want is None:
+        return f'{cell}<>""'
+    if f.kind.column_type in ("number", "amount"):
+        return f'IFERROR(OR({cell}="",{number_x(cell)}<>{want}),TRUE)'
+    return f"NOT(EXACT({cell},{want}))"
+
+
+@live("issued-field-changed")
+def issued_rows(s: LiveSheet) -> list[LiveCheck]:
+    """A later stage's issued indicator rows against the values kept on the metadata sheet (the
+    rows are fixed: no row can be inserted or deleted there). A change to a part of 年度指标值 (its
+    operator, number or unit) is one change of that field, as validate reports it."""
+    out = []
+    for f, target, parts in s.issued_rows:
+        wants = [want for _, _, want in parts if want is not None]
+        excel = f"OR({','.join(_differs(p, cell, want) for p, cell, want in parts)})"
+        if wants:  # (nothing to compare with when the hidden sheet is gone: metadata-missing says so)
+            excel = f"IF(ISERROR({wants[0]}),FALSE,{excel})"
+        out.append(LiveCheck(target, "issued-field-changed", "", excel, label=f.label))
+    return out

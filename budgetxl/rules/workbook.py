@@ -91,9 +91,12 @@ def summary_mismatch(ctx: Any) -> Iterator[Finding]:
         return
     count = Label(message("col.count", "zh"), message("col.count", "en"))
     columns = [f for f in ctx.table.project if f.spec.summary and f.stored]  # (a computed cell is no data)
-    rows = {cell_text(row["code"][0]): row for row in r.summary if row.get("code", (None,))[0] is not None}
+    rows: dict[str, list] = {}  # code -> its summary rows, in order (two projects may share a code)
+    for row in r.summary:
+        if row.get("code", (None,))[0] is not None:
+            rows.setdefault(cell_text(row["code"][0]), []).append(row)
     for i, p, pre in ctx.projects():
-        row = rows.get(p.code) if p.code else None
+        row = rows[p.code].pop(0) if p.code and rows.get(p.code) else None
         if row is None:
             if p.code:
                 yield ctx.finding("summary-mismatch", None, "missing", project=i, code=p.code)

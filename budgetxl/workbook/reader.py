@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from ..errors import ReadError
@@ -21,9 +22,12 @@ from ..form import Template, builtin_templates, load_template
 from ..form.consolidated import sheet_name
 from ..form.kinds import KINDS
 from ..form.layout import LIST_TEXT_COL, META_MARK
+from ..form.matching import keys, match_projects
 from ..form.spec import ListBlock
+from ..files.formats import PercentCells
 from ..messages import message
 from ..model import SCHEMA, Submission
+from ..values import format_number, to_decimal
 from .formsize import check_indicator_rows
 from .metadata import check_issued, parse_issued, read_meta
 
@@ -42,6 +46,22 @@ class ReadResult:
     meta: dict[str, str] | None = None
     notes: list[Finding] = field(default_factory=list)
     template: Template | None = None
+    # The paths of numbers in percent places that their cells show as percentages (0.95 as 95%),
+    # read as the percent shown.
+    percents: set[str] = field(default_factory=set)
+    percent_cells: Callable[[str, int, int], bool | None] | None = field(default=None, repr=False)
+
+    def percent(self, path: str, grid: Grid, r: int, c: int, v: Any) -> Decimal | None:
+        """A number in a percent place as the clerk meant it: shown as 95% (0.95 in the cell) is 95.
+        None when it is no number; the stored number when its format is not a percent (or cannot
+        be known: the checks then judge the number as it stands)."""
+        if v.__class__ not in (int, float):
+            return None
+        d = to_decimal(v)
+        if self.percent_cells is not None and self.percent_cells(grid.name, r, c):
+            self.percents.add(path)
+            return d * 100
+        return d
 
     def issued(self) -> dict[str, Any] | None:
         """The issued fields recorded in the metadata sheet when the workbook was generated."""
@@ -55,16 +75,21 @@ class ReadResult:
             self.raw[path] = v
         return v
 
-    def forget(self, prefix: str) -> None:
-        for d in (self.sources, self.raw):
-            for k in [k for k in d if k.startswith(prefix + ".") or k.startswith(prefix + "[")]:
+    def forget(self, prefix: str, since: tuple[int, int] = (0, 0)) -> None:
+        """Drop what was recorded under ``prefix`` (a spare sheet nobody filled); ``since`` is
+        :meth:`mark` taken before reading it (entries keep their order: only the newer are looked at)."""
+        for d, start in ((self.sources, since[0]), (self.raw, since[1])):
+            for k in [k for k in list(d)[start:] if k.startswith(prefix + ".") or k.startswith(prefix + "[")]:
                 del d[k]
+
+    def mark(self) -> tuple[int, int]:
+        return len(self.sources), len(self.raw)
 
 
 def read_workbook(path: str | os.PathLike[str], template: Template | None = None) -> ReadResult:
     """Read a unit workbook (xlsx, xlsm, xls, ods) into a :class:`ReadResult`."""
     grids, notes = load_checked(path)
-    result = read_grids(str(path), grids, template)
+    result = read_grids(str(path), grids, template, PercentCells(path))
     result.notes[:0] = notes
     return result
 
@@ -107,26 +132,11 @@ def _read_checkpoints(res: ReadResult, grid: Grid, t: Template, prefix: str) -> 
         at = grid.find(table.checkpoint_label(m))
         if at is None:
             continue
-        v = res.take(f"{prefix}{cp.key}[{m}]", grid, at[0] + 1, at[1])
-        plan.append({"month": m, "percent": percent.read(v), "text": isinstance(v, str)})
-    return [{"month": p["month"], "percent": p["percent"]} for p in _percent_scale(plan) if p["percent"] is not None]
-
-
-def _percent_scale(plan: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Percentages typed as 25% in a general cell arrive as 0.25 (the cell holds the fraction and
-    shows it with a % format): scale the numeric cells of a plan made only of fractions back to
-    0-100. A plan of fractions is one whose numbers are all <= 1 and either end at 1 (100%) or are
-    not all whole (read as 0-100 such a plan could not be valid anyway)."""
-    numbers = [p["percent"] for p in plan if p["percent"] is not None and not p.get("text")]
-    last = next((p for p in reversed(plan) if p["percent"] is not None), None)
-    if not numbers or max(numbers) > 1 or min(numbers) < 0:
-        return plan
-    ends_at_one = last is not None and not last.get("text") and last["percent"] == 1
-    if ends_at_one or any(v != v.to_integral_value() for v in numbers):
-        for p in plan:
-            if p["percent"] is not None and not p.get("text"):
-                p["percent"] = p["percent"] * 100
-    return plan
+        path, r, c = f"{prefix}{cp.key}[{m}]", at[0] + 1, at[1]
+        v = res.take(path, grid, r, c)
+        shown = res.percent(path, grid, r, c, v)  # (typed 25% is 25)
+        plan.append({"month": m, "percent": shown if shown is not None else percent.read(v)})
+    return [p for p in plan if p["percent"] is not None]
 
 
 def _read_table(res: ReadResult, grid: Grid, t: Template, prefix: str) -> list[dict[str, Any]]:
@@ -148,6 +158,7 @@ def _read_table(res: ReadResult, grid: Grid, t: Template, prefix: str) -> list[d
               if f.part_of is None and not f.kind.parts and "." in f.key]
     compound = [(f, n, [(p.part, index.get(p.key)) for p in table.parts_of(f).values()])
                 for n, (f, _) in enumerate(present) if f.kind.parts]
+    typed = [(f, n) for n, (f, _) in enumerate(present) if f.kind.typed_percent]
     sources, raw, sheet, rows = res.sources, res.raw, grid.name, grid.rows
     out: list[dict[str, Any]] = []
     for r in range(hr + 1, grid.nrows):
@@ -161,6 +172,13 @@ def _read_table(res: ReadResult, grid: Grid, t: Template, prefix: str) -> list[d
             sources[base + key] = CellRef(sheet, r, c)
             if v is not None:
                 raw[base + key] = v
+        for f, n, _ in compound:  # a number shown as a percentage is the percent shown (95%), with its sign
+            if vals[n].__class__ in (int, float):
+                _percent_value(res, base + f.key, grid, r, cols[n], vals, n)
+        for f, n in typed:  # (the same for a later stage's 完成值, as the number it holds)
+            if vals[n].__class__ in (int, float):
+                shown = res.percent(base + f.key, grid, r, cols[n], vals[n])
+                vals[n] = shown if base + f.key in res.percents else vals[n]
         ind: dict[str, Any] = {key: read(vals[n]) for key, n, read in plain}
         for f, n, read in dotted:
             f.set(ind, read(vals[n]))
@@ -168,6 +186,13 @@ def _read_table(res: ReadResult, grid: Grid, t: Template, prefix: str) -> list[d
             f.set(ind, f.kind.read_parts(vals[n], {p: (vals[j] if j is not None else None) for p, j in parts}))
         out.append(ind)
     return out
+
+
+def _percent_value(res: ReadResult, path: str, grid: Grid, r: int, c: int, vals: list[Any], n: int) -> None:
+    """A 指标值 shown as a percentage becomes its text (0.95 -> 95%)."""
+    shown = res.percent(path, grid, r, c, vals[n])
+    if path in res.percents:
+        vals[n] = format_number(shown) + "%"
 
 
 def _set(data: dict[str, Any], key: str, value: Any) -> None:
@@ -233,7 +258,10 @@ def _resolve_template(meta: dict[str, str] | None, visible: dict[str, str] | Non
     return load_template()
 
 
-def read_grids(path: str, grids: list[Grid], template: Template | None = None) -> ReadResult:
+def read_grids(path: str, grids: list[Grid], template: Template | None = None,
+               percent_cells: Callable[[str, int, int], bool | None] | None = None) -> ReadResult:
+    """Read a workbook's grids; ``percent_cells(sheet, row, col)`` says whether a cell shows its
+    number as a percentage (without it, or where it cannot tell, a number reads as it stands)."""
     probe = template or load_template()
     if {sheet_name(probe, s) for s in ("projects", "indicators", "units")} <= {g.name for g in grids}:
         raise ReadError("is-consolidated", path=path)  # (merge's own output, e.g. left in the inbox)
@@ -247,7 +275,8 @@ def read_grids(path: str, grids: list[Grid], template: Template | None = None) -
         visible = ref_field.kind.read(unit_grid.get(at[0], at[1] + 1))
     t = _resolve_template(meta, visible, template)
 
-    res = ReadResult(path=path, doc=Submission(), meta=meta, template=t, notes=meta_notes)
+    res = ReadResult(path=path, doc=Submission(), meta=meta, template=t, percent_cells=percent_cells,
+                     notes=meta_notes)
     res.notes += check_issued(meta, t)
     data: dict[str, Any] = {"schema": SCHEMA}
     unit_grid = next((g for g in grids if g is not meta_grid and g.find(t.fields.unit[0].label)), None)
@@ -274,14 +303,19 @@ def read_grids(path: str, grids: list[Grid], template: Template | None = None) -
     elif not data.get("template"):
         data["template"] = {"id": t.id, "version": t.version}
     data["projects"] = []
+    mark = message("workbook.added-mark", t.language)
     for g in project_grids:
         prefix = f"projects[{len(data['projects'])}]"
+        since = res.mark()
         p = _read_project(res, g, t, prefix)
         if _blank(p):
-            res.forget(prefix)  # a spare sheet nobody filled
+            res.forget(prefix, since)  # a spare sheet nobody filled
             continue
+        if g.find(mark) is not None:
+            p["added"] = True  # a sheet for a project the unit adds
         data["projects"].append(p)
         res.project_sheets.append(g.name)
+    _mark_added(data["projects"], res.issued())
     res.doc = Submission.model_validate(data)
     summary_grid = next((g for g in grids if g is not meta_grid and _is_summary(g, t)), None)
     if summary_grid is not None:
@@ -298,6 +332,16 @@ def _at_month(t: Template, data: dict[str, Any], res: ReadResult) -> Template:
     if not isinstance(month, int):
         month = data["month"] = (res.issued() or {}).get("month")
     return t.at_month(month if isinstance(month, int) and 1 <= month <= 12 else None)
+
+
+def _mark_added(projects: list[dict[str, Any]], issued: dict[str, Any] | None) -> None:
+    """A project no issued project pairs with (a copied sheet given a new code and name) was added
+    by the unit too, when the workbook records what was issued."""
+    if not issued or not issued.get("projects"):
+        return
+    for i, j in match_projects(keys(projects), keys(issued["projects"])):
+        if i is not None and j is None and (projects[i].get("code") or projects[i].get("name")):
+            projects[i]["added"] = True  # (one without code and name cannot be told from an issued one)
 
 
 def _read_unit(res: ReadResult, grid: Grid, t: Template, data: dict[str, Any]) -> None:

@@ -4,6 +4,7 @@ widths for Chinese text and valid sheet names."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from decimal import Decimal
 from typing import Any
 
@@ -137,7 +138,8 @@ def sheet_name(base: str, used: set[str]) -> str:
 # Functions budgetxl's own formulas use; all are classic Excel functions (no _xlfn. prefix needed).
 _CLASSIC_FUNCTIONS = frozenset(
     "IF AND OR NOT ISNUMBER IFERROR ROUND COUNTIF COUNTIFS ADDRESS ROW COLUMN COUNTA SUMPRODUCT LEN "
-    "SUBSTITUTE SUM TRIM INDIRECT MATCH N".split()
+    "SUBSTITUTE SUM TRIM INDIRECT MATCH N CELL LEFT RIGHT MID ASC EXACT FIND CLEAN ISTEXT ISERROR MOD ISBLANK INT "
+    "CHAR".split()
 )
 _FUNCTION_NAME = re.compile(r"([A-Z][A-Z0-9._]*)\(")
 
@@ -152,9 +154,16 @@ class FastWorksheet(xlsxwriter.worksheet.Worksheet):
         f = formula[1:] if formula.startswith("{") else formula
         f = f[1:] if f.startswith("=") else f
         f = f[:-1] if f.endswith("}") else f
-        if "_xlfn." in f or all(name in _CLASSIC_FUNCTIONS for name in _FUNCTION_NAME.findall(f)):
+        if "_xlfn." in f or _classic(f):
             return f
         return super()._prepare_formula(formula, expand_future_functions)
+
+
+@lru_cache(maxsize=4096)
+def _classic(formula: str) -> bool:
+    """Every function the formula calls is a classic one (the same check formulas recur on every
+    sheet of a workbook: asked once)."""
+    return all(name in _CLASSIC_FUNCTIONS for name in _FUNCTION_NAME.findall(formula))
 
 
 def new_workbook(path: str, **options: Any) -> xlsxwriter.Workbook:

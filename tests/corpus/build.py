@@ -245,6 +245,7 @@ class Base:
         self.unit_sheet = "单位信息"
         self.summary_sheet = "汇总"
         self.projects = [n for n in names if re.match(r"\d+\.", n)]
+        self.spares = [n for n in names if n.startswith("新增项目")]  # (sheets for projects the unit adds)
         self.p1, self.p2, self.p3 = self.projects[:3]
 
     def row_of(self, sheet: str, label: str) -> int:
@@ -330,7 +331,8 @@ def lo_jobs(base: Base, out: Path) -> dict[str, dict[str, Any]]:
     meta = [["remove_sheet", "_meta"]]
     old_template = unprotect + meta + [["set_string", base.unit_sheet, "B6", "perf-targets@2023010101"]]
     far_blank = unprotect + [["background", p1, "Z60000", 0xFFFF00]]
-    no_form = unprotect + [["remove_sheet", n] for n in (base.unit_sheet, base.summary_sheet, "_meta", *base.projects)]
+    no_form = unprotect + [["remove_sheet", n] for n in (base.unit_sheet, base.summary_sheet, "_meta", *base.projects,
+                                                        *base.spares)]
 
     src = str(base.xlsx)
     jobs: dict[str, dict[str, Any]] = {}

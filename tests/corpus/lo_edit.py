@@ -32,6 +32,7 @@ from com.sun.star.connection import NoConnectException
 from com.sun.star.table import CellRangeAddress  # noqa: F401
 
 SOFFICE = shutil.which("soffice") or "/usr/bin/soffice"
+OFFICE = {}  # the running office's component context, once started
 
 
 def prop(name, value):
@@ -63,6 +64,7 @@ def start_office():
                 raise RuntimeError("could not connect to soffice")
             time.sleep(0.3)
     desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+    OFFICE["context"] = ctx  # (for scripts that need more of the office's services: lo_clerk)
     return proc, profile, desktop
 
 

@@ -24,34 +24,43 @@ from ..xlsx import Styles, new_workbook
 from .book import Book, plan_book
 from .instructions import write_instructions
 from .lists_sheet import define_lists, write_lists_sheet
-from .meta_sheet import write_meta_sheet
+from .meta_sheet import issued_cells, write_meta_sheet
 from .project_sheet import write_project_sheet
 from . import stage_blocks  # noqa: F401  (registers the later stages' block writers)
 from .summary_sheet import write_summary
 from .unit_sheet import write_unit_sheet
 
 BAD = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}  # a cell a live check finds wrong
+WARN = {"bg_color": "#FFEB9C", "font_color": "#9C5700"}  # … or worth a second look (a warning)
 
 
 def generate_workbook(doc: Submission, path: str | os.PathLike[str], template: Template | None = None,
-                      spare_projects: int | None = None) -> Path:
+                      spare_projects: int | None = None, added_sheets: int | None = None) -> Path:
     """Write ``doc`` as a unit workbook at ``path`` (atomically) and return the path. Issued fields
     are locked. The workbook records the template it is made with (``template``, else the
-    document's built-in template, else the default), whatever version the document named."""
+    document's built-in template, else the default), whatever version the document named. A
+    targets workbook with issued projects gets ``added_sheets`` spare sheets for projects the unit
+    adds (default: the template's ``added_sheets``; a later stage's none); one without gets
+    ``spare_projects`` empty ones."""
     t = (template or document_template(doc)).at_month(doc.month)
     doc = stage_document_for(doc, t)
     if spare_projects is None:
         spare_projects = 0 if doc.projects else t.project.spare_sheets
-    plan = plan_book(doc, t, spare_projects)
+    if t.stage_kind != "targets":  # (a later stage reports on the projects issued: none to add)
+        added_sheets = 0
+    elif added_sheets is None:
+        added_sheets = t.project.added_sheets if doc.projects else 0
+    plan = plan_book(doc, t, spare_projects, added_sheets)
     with atomic_path(path) as tmp:
         wb = new_workbook(str(tmp))
         wb.set_properties({"title": plan.title, "author": "budgetxl", "comments": "budgetxl " + __version__})
         sheets = {name: wb.add_worksheet(name) for name in plan.sheets()}
-        book = Book(doc, t, plan, wb, Styles(wb), define_lists(wb, t), wb.add_format(BAD))
+        book = Book(doc, t, plan, wb, Styles(wb), define_lists(wb, t), wb.add_format(BAD), wb.add_format(WARN),
+                    issued_cells(doc, t))
         problems = [write_project_sheet(book, sheets[p.sheet], p) for p in plan.projects]
         write_instructions(book, sheets[plan.instructions])
-        write_unit_sheet(book, sheets[plan.unit])
-        write_summary(book, sheets[plan.summary], problems)
+        unit_problems = write_unit_sheet(book, sheets[plan.unit])
+        write_summary(book, sheets[plan.summary], problems, unit_problems)
         write_lists_sheet(wb, book.lists)
         write_meta_sheet(book)
         sheets[plan.projects[0].sheet if doc.projects else plan.unit].activate()

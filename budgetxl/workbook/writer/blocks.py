@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ...cells import col_letter
+from ...cells import a1, col_letter
 from ...form.layout import LIST_NUMBER_COL, LIST_TEXT_COL, CheckpointsPlace, FieldsPlace, ListPlace, TablePlace
 from ...model import Indicator, value_at
 from ..xlsx import SheetWriter, text_width
@@ -45,9 +45,16 @@ def _level2(book: Any, f: Any, hint: dict[str, Any], level1: str | None) -> dict
     return {"validate": "list", "source": f'=INDIRECT("BX_L2_"&MATCH({level1},BX_L1,0))', **hint}
 
 
+def _op(book: Any, f: Any, hint: dict[str, Any], level1: str | None) -> dict[str, Any]:
+    """计算符号 from the list, or typed as a clerk types it (>= <= =), which reads the same."""
+    values = (book.lists.values(list_name(f.list_name)) or []) + list(f.kind.typed)
+    return {"validate": "list", "source": values, **hint}
+
+
 # Data validation of the kinds that need more than their dropdown list and input message.
 KIND_VALIDATIONS: dict[str, Callable[..., dict[str, Any] | None]] = {
     "level2": _level2,
+    "op": _op,
     "percent": lambda book, f, hint, level1: percent_validation(book, f.label, f.spec.hint),
 }
 
@@ -117,23 +124,26 @@ def write_checkpoints(book: Any, w: SheetWriter, place: CheckpointsPlace, projec
 
 
 def write_list(book: Any, w: SheetWriter, place: ListPlace, obj: Any, issued: bool, widths: list[float]) -> None:
-    """A label merged down the block, a running number, one text per row."""
+    """The label at the top of the block, a running number, one text per row. The label column is
+    not merged: a row inserted inside the block takes the look of the row above it, so the block
+    stays one block and no merged label is split. The number is a formula on the row's position,
+    so the rows renumber around an inserted row (which the check writer numbers: see live)."""
     ws, st, block, width = w.ws, book.styles, place.spec, len(widths)
     items = value_at(obj, block.key)
-    r0 = place.top
-    if place.height > 1:
-        ws.merge_range(r0, 0, r0 + place.height - 1, 0, block.label, st.cell("label"))
-    else:
-        w.text(r0, 0, block.label, st.cell("label"))
+    r0, last = place.top, place.top + place.height - 1
     per_line, line_width = LIST_LINE
+    label_cell = a1(r0, 0, True)
     for i in range(place.height):
         r = r0 + i
+        edges = {"top": 1 if r == r0 else 0, "bottom": 1 if r == last else 0}
+        label = st.cell("label", border=0, left=1, right=1, valign="top", **edges)
+        w.text(r, 0, block.label if r == r0 else None, label)
+        ws.write_formula(r, LIST_NUMBER_COL, f"=ROW()-ROW({label_cell})+1", st.cell("issued", align="center"), i + 1)
         text = items[i] if i < len(items) else None
-        w.text(r, LIST_NUMBER_COL, f"{i + 1}", st.cell("issued", align="center"))
         w.text(r, LIST_TEXT_COL, text, st.cell("fill"), width - LIST_TEXT_COL)
         ws.set_row(r, max(block.row_height, per_line * (1 + int(text_width(text or "") // line_width))))
     if block.hint:
-        ws.data_validation(r0, LIST_TEXT_COL, r0 + place.height - 1, LIST_TEXT_COL,
+        ws.data_validation(r0, LIST_TEXT_COL, last, LIST_TEXT_COL,
                            {"validate": "any", "input_title": block.label, "input_message": block.hint})
 
 

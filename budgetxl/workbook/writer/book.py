@@ -9,7 +9,7 @@ its formats and its dropdown lists; it is complete when made, so the sheet write
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ...form import Template
@@ -26,6 +26,7 @@ class ProjectPlan:
     project: Project
     issued: bool  # the city issued it: its issued fields are locked
     layout: SheetLayout
+    added: bool = False  # a sheet for a project the unit adds (marked so; its issued fields are open)
 
 
 @dataclass(frozen=True)
@@ -48,15 +49,21 @@ def book_title(doc: Submission, template: Template) -> str:
     return message("workbook.doc-title-no-year", template.language, unit=unit, title=title)
 
 
-def plan_book(doc: Submission, template: Template, spare_projects: int) -> BookPlan:
+def plan_book(doc: Submission, template: Template, spare_projects: int, added_sheets: int = 0) -> BookPlan:
+    """Sheets for the document's projects, ``spare_projects`` empty ones (a workbook to fill from
+    scratch) and ``added_sheets`` spare ones for projects the unit adds (marked as added)."""
     used: set[str] = set()
     names = template.sheets
     instructions, unit, summary = (sheet_name(n, used) for n in (names.instructions, names.unit, names.summary))
     projects = []
-    for i, p in enumerate([*doc.projects, *(Project() for _ in range(spare_projects))]):
-        base = f"{i + 1}.{p.name}" if p.name else message("workbook.spare-project", template.language,
-                                                          prefix=names.project_prefix, n=i + 1)
-        projects.append(ProjectPlan(sheet_name(base, used), i, p, i < len(doc.projects), project_layout(template, p)))
+    spares = [(Project(), False)] * spare_projects + [(Project(added=True), True)] * added_sheets
+    for i, (p, spare_added) in enumerate([*((p, False) for p in doc.projects), *spares]):
+        k = i + 1 - len(doc.projects) - spare_projects if spare_added else i + 1
+        prefix = (names.added_prefix or names.project_prefix) if spare_added else names.project_prefix
+        base = f"{i + 1}.{p.name}" if p.name else message("workbook.spare-project", template.language, prefix=prefix, n=k)
+        added = spare_added or p.added
+        issued = i < len(doc.projects) and not p.added
+        projects.append(ProjectPlan(sheet_name(base, used), i, p, issued, project_layout(template, p), added))
     return BookPlan(book_title(doc, template), instructions, unit, summary, unit_layout(template, doc), projects)
 
 
@@ -69,6 +76,10 @@ class Book:
     styles: Styles
     lists: Any  # the dropdown lists (see lists_sheet.DropdownLists)
     bad: Any  # the format of a cell a live check finds wrong
+    warn: Any = None  # … finds worth a second look (a warning)
+    meta_cells: dict = field(default_factory=dict)  # (project index | None, key) -> its issued value's cell
+    numbers: dict = field(default_factory=dict)  # k -> the format showing a list item's number k
+    memo: dict = field(default_factory=dict)  # what every sheet of the same kind shares (live-check names)
 
     @property
     def lang(self) -> str:
@@ -85,3 +96,9 @@ class Book:
     def text(self, key: str, **args: Any) -> str:
         """A sentence of the catalogue in the workbook's language."""
         return message(key, self.lang, **args)
+
+    def number_format(self, k: int) -> Any:
+        """A list item's running number before its text (a conditional number format)."""
+        if k not in self.numbers:
+            self.numbers[k] = self.wb.add_format({"num_format": f'General;-General;General;"{k}. "@'})
+        return self.numbers[k]

@@ -13,7 +13,10 @@ def instruction_lines(t: Any) -> list[str]:
     """The template's instructions with its sheet names, checkpoints and framework filled in."""
     months = "、".join(t.fields.checkpoint_label(m) for m in t.fields.checkpoints.months) if t.fields.checkpoints else ""
     framework = "；".join(f"{f.level1}：{'、'.join(f.level2)}" for f in t.framework)
-    names = {"unit_sheet": t.sheets.unit, "summary_sheet": t.sheets.summary, "months": months, "framework": framework}
+    prefix = t.sheets.added_prefix or t.sheets.project_prefix
+    added = "".join(f"“{prefix}{n}”" for n in range(1, t.project.added_sheets + 1))
+    names = {"unit_sheet": t.sheets.unit, "summary_sheet": t.sheets.summary, "months": months, "framework": framework,
+             "added": added}
     return [line.format(**names) for line in t.instructions.lines()]
 
 

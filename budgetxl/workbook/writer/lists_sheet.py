@@ -3,6 +3,8 @@
 The framework gives BX_L1 (every 一级指标), BX_L2_<n> (the 二级指标 under the n-th) and the pairs
 BX_PAIR_L1/BX_PAIR_L2 (for the live taxonomy check); every [lists] entry of the template gives
 BX_<NAME>. Short lists go inline into a cell's data validation, long ones through their name.
+The live checks also use BX_PH (the placeholders), BX_INSTR (instruction words) and BX_WS (the
+whitespace a text may not start or end with).
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ...cells import col_letter
+from ...cells import col_letter, needs_quote
 from ...form.layout import LISTS_SHEET
+from ...rules.live_excel import FULL_SPACE
 from ..xlsx import DATA_VALIDATION_LIMIT
 
 
@@ -41,17 +44,20 @@ def define_lists(wb: Any, template: Any) -> DropdownLists:
     columns += [(list_name(n), template.lists.get(n) or []) for n in template.lists.names()]
     pairs = [(l1, l2) for l1 in template.level1_names for l2 in template.level2_of[l1]]
     columns += [("BX_PAIR_L1", [a for a, _ in pairs]), ("BX_PAIR_L2", [b for _, b in pairs])]
+    columns += [("BX_PH", list(template.rules.placeholders)), ("BX_INSTR", list(template.rules.instructions))]
     for col, (name, values) in enumerate(columns):
         letter = col_letter(col)
-        wb.define_name(name, f"='{LISTS_SHEET}'!${letter}$2:${letter}${len(values) + 1}")
+        wb.define_name(name, f"='{LISTS_SHEET}'!${letter}$2:${letter}${max(len(values), 1) + 1}")
+    wb.define_name("BX_WS", '=" "&CHAR(9)&CHAR(10)&CHAR(13)&"' + FULL_SPACE + '"')
     return DropdownLists(columns)
 
 
 def write_lists_sheet(wb: Any, lists: DropdownLists) -> None:
     ws = wb.add_worksheet(LISTS_SHEET)
     ws.hide()
+    quoted = wb.add_format({"quote_prefix": True})  # (a placeholder such as "-" is text, never a formula)
     for col, (name, values) in enumerate(lists.columns):
         ws.write_string(0, col, name)
         for r, v in enumerate(values, start=1):
-            ws.write_string(r, col, v)
+            ws.write_string(r, col, v, quoted if needs_quote(v) else None)
     ws.protect("")

@@ -8,14 +8,15 @@ from ...cells import a1, sheet_ref
 from ..xlsx import SheetWriter
 from .blocks import write_block
 from .book import Book, ProjectPlan
-from .live import write_live_checks
+from .checks import project_checks
 
 TITLE_ROW, UNIT_ROW = 0, 1
 PAGE_ROWS = 45  # a sheet longer than this prints on several pages, one page wide
 
 
-def write_project_sheet(book: Book, ws: Any, plan: ProjectPlan) -> int:
-    """Write the sheet; returns the problems its live checks find now (for the summary)."""
+def write_project_sheet(book: Book, ws: Any, plan: ProjectPlan) -> tuple[int, int]:
+    """Write the sheet; returns the problems its live checks find now, and the warnings among
+    them (for the summary)."""
     t, st, lay = book.template, book.styles, plan.layout
     w = SheetWriter(ws, st)
     widths = list(t.project.widths)
@@ -24,7 +25,7 @@ def write_project_sheet(book: Book, ws: Any, plan: ProjectPlan) -> int:
     _title_rows(book, w, plan)
     for place in lay.blocks:
         write_block(book, w, place, plan.project, plan.issued, widths)
-    problems = write_live_checks(book, w, lay)
+    problems = project_checks(book, w, plan)
     rows = t.project.insert_rows  # (a form whose every row is issued has none to insert)
     ws.protect("", {"insert_rows": rows, "delete_rows": rows, "format_rows": True, "format_columns": True,
                     "select_locked_cells": True, "select_unlocked_cells": True})
@@ -52,10 +53,16 @@ def _title_rows(book: Book, w: SheetWriter, plan: ProjectPlan) -> None:
     ws.set_row(TITLE_ROW, 30)
     left, right = st.cell("plain", align="left"), st.cell("plain", align="right")
     split = width - 3
-    ws.merge_range(UNIT_ROW, 0, UNIT_ROW, split - 1, "", left)
+    mark = 2 if plan.added else 0  # a sheet for a project the unit adds says so, in print too
+    ws.merge_range(UNIT_ROW, 0, UNIT_ROW, split - 1 - mark, "", left)
     code, name = book.unit_cell("unit.code"), book.unit_cell("unit.name")
     if code and name:
         unit = f'=TRIM({sheet_ref(book.plan.unit, *code)}&" "&{sheet_ref(book.plan.unit, *name)})'
         ws.write_formula(UNIT_ROW, 0, unit, left, f"{doc.unit.code or ''} {doc.unit.name or ''}".strip())
+    if mark:
+        ws.merge_range(UNIT_ROW, split - mark, UNIT_ROW, split - 1, "", st.get(bold=True, font_color="#C00000",
+                                                                              align="center"))
+        ws.write_string(UNIT_ROW, split - mark, book.text("workbook.added-mark"),
+                        st.get(bold=True, font_color="#C00000", align="center"))
     ws.merge_range(UNIT_ROW, split, UNIT_ROW, width - 1, "", right)
     ws.write_string(UNIT_ROW, split, t.project.amount_unit_line, right)

@@ -1,7 +1,9 @@
 """The workbook's summary sheet (汇总): one row per project, formulas into the project sheets.
 
 Its columns are the project fields the template marks ``summary = true`` (code, name, amounts),
-then the indicator count, the live checks' problem count, a status and a link to the sheet.
+then the indicator count, the problems the live checks find (warnings among them), a status, a
+link to the sheet and the row's own check (does the row still show its sheet?). Under the total,
+the unit sheet's problems.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from typing import Any
 from ...cells import a1, col_letter, sheet_ref
 from ...form.kinds import AMOUNT_FORMAT
 from ...form.scorecard import project_card
+from ...rules.live import LiveSummaryRow, check_terms, check_value, checks, count_formula, warn_mark
+from ...rules.registry import severity
 from ..xlsx import SheetWriter
 from .book import Book
-from .live import check_column, count_formula_for
+from .live import CHECK_WIDTH, check_column
 
 WIDTHS = {"code": 24, "amount": 12, "text": 44, "percent": 10, "number": 10, "grade": 10, "light": 8}
 HEADER_ROW = 1
@@ -24,7 +28,18 @@ def _columns(book: Book) -> list[Any]:
     return [f for f in book.template.fields.project if f.spec.summary]
 
 
-def write_summary(book: Book, ws: Any, problems: list[int]) -> None:
+def code_cells(book: Book, i: int) -> str | None:
+    """The summary's code cells of the projects before the i-th (for the duplicate-code check)."""
+    fields = _columns(book)
+    c = next((n for n, f in enumerate(fields, start=1) if f.key == "code"), None)
+    if c is None or i == 0:
+        return None
+    return f"{sheet_ref(book.plan.summary, HEADER_ROW + 1, c)}:{a1(HEADER_ROW + i, c, True)}"
+
+
+def write_summary(book: Book, ws: Any, problems: list[tuple[int, int]], unit_problems: tuple[int, int] = (0, 0)) -> None:
+    """``problems``: (problems, warnings among them) each project sheet's checks show now; the
+    same for the unit sheet."""
     st = book.styles
     w = SheetWriter(ws, st)
     fields = _columns(book)
@@ -32,18 +47,20 @@ def write_summary(book: Book, ws: Any, problems: list[int]) -> None:
     for f in fields:
         headers.append((f.header, WIDTHS.get(f.kind.column_type if f.kind.column_type != "text" else f.kind.name, 44)))
     headers += [(book.text(k), wd) for k, wd in (("workbook.summary-indicators", 8), ("workbook.summary-problems", 8),
-                                                 ("workbook.summary-status", 10), ("workbook.summary-sheet", 28))]
-    w.text(0, 0, book.text("workbook.summary-title", title=book.plan.title), st.cell("title"), span=len(headers))
+                                                 ("workbook.summary-status", 10), ("workbook.summary-sheet", 28),
+                                                 ("workbook.check-header", CHECK_WIDTH))]
+    w.text(0, 0, book.text("workbook.summary-title", title=book.plan.title), st.cell("title"), span=len(headers) - 1)
     for c, (h, wd) in enumerate(headers):
         w.text(HEADER_ROW, c, h, st.cell("header"))
         ws.set_column(c, c, wd)
-    totals = _project_rows(book, ws, fields, problems)
-    _total_row(book, w, fields, totals, sum(problems))
+    totals, cached = _project_rows(book, w, fields, problems)
+    _total_row(book, w, fields, totals, cached)
+    _unit_row(book, w, len(fields), unit_problems)
     last = HEADER_ROW + 1 + len(book.plan.projects)
     status_col = len(fields) + 3
-    ws.conditional_format(HEADER_ROW + 1, status_col, max(last - 1, HEADER_ROW + 1), status_col,
-                          {"type": "cell", "criteria": "==", "value": f'"{book.text("workbook.status-bad")}"',
-                           "format": book.bad})
+    for key, fmt in (("workbook.status-bad", book.bad), ("workbook.status-warn", book.warn)):
+        ws.conditional_format(HEADER_ROW + 1, status_col, last + 2, status_col,
+                              {"type": "cell", "criteria": "==", "value": f'"{book.text(key)}"', "format": fmt})
     ws.freeze_panes(HEADER_ROW + 1, 0)
     ws.autofilter(HEADER_ROW, 0, max(last - 1, HEADER_ROW), len(headers) - 1)
     ws.protect("", {"autofilter": True, "sort": True, "format_columns": True})
@@ -51,21 +68,50 @@ def write_summary(book: Book, ws: Any, problems: list[int]) -> None:
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(HEADER_ROW)
+    ws.print_area(0, 0, last + 2, len(headers) - 2)
 
 
-def _project_rows(book: Book, ws: Any, fields: list[Any], problems: list[int]) -> dict[str, Any]:
-    st = book.styles
+def _indicator_count(plan: Any) -> str:
+    """The sheet's named indicators, over the table's whole range (header to the row after it), so
+    that rows inserted anywhere in it, or just below it, count."""
+    table = plan.layout.table()
+    c = table.col("name") if table.col("name") is not None else 0
+    rng = f"{sheet_ref(plan.sheet, table.top, c)}:{a1(table.last + 1, c, True)}"
+    return f'SUMPRODUCT((ROW({rng})>ROW({sheet_ref(plan.sheet, table.top, c)}))*({rng}<>""))'
+
+
+def _status(book: Book, count: str, warnings: str) -> str:
+    ok, warn, bad = (book.text(k) for k in ("workbook.status-ok", "workbook.status-warn", "workbook.status-bad"))
+    return f'IF({count}=0,"{ok}",IF({count}-{warnings}=0,"{warn}","{bad}"))'
+
+
+def _status_now(book: Book, found: int, warnings: int) -> str:
+    key = "workbook.status-ok" if found == 0 else "workbook.status-warn" if found == warnings else "workbook.status-bad"
+    return book.text(key)
+
+
+def _project_rows(book: Book, w: SheetWriter, fields: list[Any],
+                  problems: list[tuple[int, int]]) -> tuple[dict[str, Any], int]:
+    ws, st, lang, t = w.ws, book.styles, book.lang, book.template
     amount = st.cell("plain", border=1, num_format=AMOUNT_FORMAT)
     plain = st.cell("plain", border=1)
+    check_fmt = st.get(font_color="#C00000", font_size=9, text_wrap=True, valign="vcenter", border=1)
     totals: dict[str, Any] = {f.key: Decimal(0) for f in fields if f.kind.column_type == "amount"}
     totals["count"] = 0
-    n = len(fields)
-    for i, (plan, found) in enumerate(zip(book.plan.projects, problems)):
+    n, mark, found_all = len(fields), warn_mark(lang), 0
+    col = check_column(t)
+
+    def is_warning(c: Any) -> bool:
+        return severity(c.rule, c.variant, t) == "warning"
+
+    for i, (plan, (found, warned)) in enumerate(zip(book.plan.projects, problems)):
         r, name, p = HEADER_ROW + 1 + i, plan.sheet, plan.project
         ws.write_number(r, 0, i + 1, plain)
         card = project_card(p, book.template) if any(not f.stored for f in fields) else None
+        cells = []
         for c, f in enumerate(fields, start=1):
             ref = sheet_ref(name, *plan.layout.value_cell(f.key))
+            cells.append((f, a1(r, c), ref))
             value = f.get(p) if f.stored else card.value(f.key)  # (a computed cell: the scorecard's)
             if f.kind.column_type == "amount":
                 totals[f.key] += value or 0
@@ -75,19 +121,27 @@ def _project_rows(book: Book, ws: Any, fields: list[Any], problems: list[int]) -
                 ws.write_formula(r, c, f'=IF({ref}="","",{ref})', fmt, float(value) if value is not None else "")
             else:
                 ws.write_formula(r, c, f'=IF({ref}="","",{ref})', plain, value or "")
-        table = plan.layout.table()
-        name_col = table.col("name") if table.col("name") is not None else 0
-        rng = f"'{name}'!{a1(table.first, name_col)}:{a1(table.last, name_col)}"
         count = sum(1 for ind in p.indicators if ind.name is not None)
         totals["count"] += count
-        ws.write_formula(r, n + 1, f"=COUNTA({rng})", plain, count)
-        col = check_column(book.template)
-        ws.write_formula(r, n + 2, count_formula_for(name, col), plain, found)
-        ok, bad = book.text("workbook.status-ok"), book.text("workbook.status-bad")
-        ws.write_formula(r, n + 3, f'=IF({a1(r, n + 2)}=0,"{ok}","{bad}")', plain, ok if found == 0 else bad)
+        counted = _indicator_count(plan)
+        ws.write_formula(r, n + 1, "=" + counted, plain, count)
+        own = checks("summary", LiveSummaryRow(t, cells, (a1(r, n + 1), counted), book.text("workbook.summary-indicators")))
+        own_cell = a1(r, n + 5)
+        ws.write_formula(r, n + 5, "=" + ("&".join(check_terms(own, lang, is_warning)) or '""'), check_fmt,
+                         check_value(own, w.get, lang, is_warning))
+        sheet_rng = f"'{name}'!{a1(0, col, True)}:{a1(999, col, True)}"
+        total = f"({count_formula(sheet_rng)}+{count_formula(own_cell)})"
+        warnings = f"({count_formula(sheet_rng, mark)}+{count_formula(own_cell, mark)})"
+        ws.write_formula(r, n + 2, "=" + total, plain, found)
+        found_all += found
+        status = _status(book, a1(r, n + 2), warnings)
+        if plan.added:  # a spare sheet nobody uses shows nothing (a used one always shows project-added)
+            status = f'IF({a1(r, n + 2)}=0,"",{status})'
+        ws.write_formula(r, n + 3, "=" + status, plain, "" if plan.added and found == 0 else
+                         _status_now(book, found, warned))
         link = st.get(border=1, font_color="blue", underline=1)
         ws.write_url(r, n + 4, f"internal:'{name}'!A1", string=name, cell_format=link)
-    return totals
+    return totals, found_all
 
 
 def _total_row(book: Book, w: SheetWriter, fields: list[Any], totals: dict[str, Any], problems: int) -> None:
@@ -105,3 +159,19 @@ def _total_row(book: Book, w: SheetWriter, fields: list[Any], totals: dict[str, 
             ws.write_formula(tr, c, f"=SUM({col}{HEADER_ROW + 2}:{col}{tr})", fmt, cached[c])
         else:
             ws.write_blank(tr, c, None, st.cell("header"))
+
+
+def _unit_row(book: Book, w: SheetWriter, n: int, problems: tuple[int, int]) -> None:
+    """Under the total: the unit sheet's problems and status."""
+    ws, st = w.ws, book.styles
+    r = HEADER_ROW + 3 + len(book.plan.projects)
+    plain = st.cell("plain", border=1)
+    w.text(r, 0, book.plan.unit, plain, span=n + 1)
+    rng = f"'{book.plan.unit}'!{a1(0, book.template.unit.width, True)}:{a1(999, book.template.unit.width, True)}"
+    found, warned = problems
+    ws.write_formula(r, n + 2, "=" + count_formula(rng), plain, found)
+    warnings = count_formula(rng, warn_mark(book.lang))
+    ws.write_formula(r, n + 3, "=" + _status(book, a1(r, n + 2), warnings), plain,
+                     _status_now(book, found, warned))
+    link = st.get(border=1, font_color="blue", underline=1)
+    ws.write_url(r, n + 4, f"internal:'{book.plan.unit}'!A1", string=book.plan.unit, cell_format=link)
