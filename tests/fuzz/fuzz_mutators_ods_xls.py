@@ -22,10 +22,15 @@ _ODS_CELL = rb'<table:table-cell\b[^>]*office:value-type="[^"]*"[^>]*>'
 @mutator("ods", draw=lambda rng: {"nth": rng.randrange(500), "cols": rng.choice([1, 2, 1000, 16384, 100_000, 10**9]),
                                   "rows": rng.choice([1, 2, 1000, 100_000, 1_048_576, 10**9]),
                                   "text": rng.choice([0, 100, 30_000])})
-def ods_repeat(data: bytes, nth: int, cols: int, rows: int, text: int) -> bytes:
-    """A cell with content repeated across columns, its row repeated down, its text made long."""
+def ods_repeat(data: bytes, nth: int, cols: int, rows: int, text: int, value_type: str = "") -> bytes:
+    """A cell with content repeated across columns, its row repeated down, its text made long.
+    ``value_type`` ("string", ...) picks among the cells of that type only (a recipe that must hit a
+    text cell whatever the generator's layout)."""
+    pattern = _ODS_CELL.replace(b'value-type="[^"]*"', b'value-type="%s"' % re.escape(value_type.encode())) \
+        if value_type else _ODS_CELL
+
     def edit(c: bytes) -> bytes:
-        m = _nth(_ODS_CELL, c, nth)
+        m = _nth(pattern, c, nth)
         if m is None:
             return c
         tag = re.sub(rb'\s*table:number-columns-repeated="[^"]*"', b"", m.group(0))
