@@ -18,7 +18,8 @@ __all__ = [
     "Submission", "Template", "TemplateError", "annotate_copy", "diff_documents", "generate_stage",
     "generate_workbook", "generate_workbooks", "import_published", "load_document", "load_roster", "load_template",
     "merge_files", "read_consolidated", "read_workbook", "score_document", "split_consolidated", "split_documents",
-    "stage_document", "sync_workbook", "validate_document", "validate_file", "validate_paths", "__version__",
+    "stage_document", "stage_form", "sync_workbook", "validate_document", "validate_file", "validate_paths",
+    "__version__",
 ]
 
 

@@ -33,6 +33,18 @@ def max_file_bytes() -> int:
     return LIMITS.max_file_bytes
 
 
+def stage_form(stage: str, month: int | None = None) -> Template:
+    """The built-in form of a stage of the year (``targets``, ``monitor``, ``selfeval``); a
+    monitoring form for data to the end of ``month``."""
+    from .form.template import STAGE_TEMPLATES
+
+    if stage not in STAGE_TEMPLATES:
+        from .errors import usage_error
+
+        raise usage_error("usage.stage", stage=stage)
+    return load_template(STAGE_TEMPLATES[stage], month)
+
+
 def indicator_csv(doc: Submission, template: Template | None = None) -> str:
     """A document's indicator rows as CSV (the columns of the consolidated indicator table;
     UTF-8 with BOM for Excel, formula-looking text kept text)."""
@@ -72,6 +84,6 @@ __all__ = [
     "diff_documents", "generate_stage", "generate_workbook", "generate_workbooks", "indicator_csv",
     "load_budget_list", "load_document", "load_roster", "load_template", "max_file_bytes", "merge", "merge_files",
     "read_consolidated", "read_workbook", "score_document", "split_consolidated", "split_documents",
-    "stage_document", "status_text", "sync_document", "sync_workbook", "validate_document", "validate_file",
-    "validate_paths", "workbook_filename",
+    "stage_document", "stage_form", "status_text", "sync_document", "sync_workbook", "validate_document",
+    "validate_file", "validate_paths", "workbook_filename",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from enum import Enum
 from typing import Annotated, Optional
 
 import typer
@@ -12,17 +13,25 @@ from .app import (JobsOpt, LangOpt, TemplateOpt, app, examples, fail, helptext, 
                   template_option, use_lang)
 
 
+class LedgerStage(str, Enum):
+    targets = "targets"
+    monitor = "monitor"
+    selfeval = "selfeval"
+
+
 @app.command(
     help=helptext("help.merge"),
     epilog=examples("budgetxl merge 收件箱/ 补交.zip -o 汇总.xlsx --units examples/xingtai-units.csv",
                     "budgetxl merge 收件箱/ -o 汇总.xlsx --data-dir 数据/ --include-invalid",
-                    "budgetxl merge --ledger 门户/ -o 汇总.xlsx")
+                    "budgetxl merge --ledger 门户/ -o 汇总.xlsx",
+                    "budgetxl merge --ledger 门户/ --stage monitor -o 监控汇总.xlsx")
     + "\n\n" + helptext("help.merge.exit"),
 )
 def merge(
     inputs: Annotated[Optional[list[Path]], typer.Argument(help=helptext("help.merge.inputs"))] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help=helptext("help.merge.output"))] = ...,
     ledger: Annotated[Optional[Path], typer.Option("--ledger", help=helptext("help.merge.ledger"))] = None,
+    stage: Annotated[Optional[LedgerStage], typer.Option("--stage", help=helptext("help.merge.ledger_stage"))] = None,
     units: Annotated[Optional[Path], typer.Option("--units", help=helptext("help.merge.units"))] = None,
     data_dir: Annotated[Optional[Path], typer.Option("--data-dir", help=helptext("help.merge.data_dir"))] = None,
     strict: Annotated[bool, typer.Option("--strict", help=helptext("help.merge.strict"))] = False,
@@ -35,10 +44,12 @@ def merge(
     lang_ = use_lang(lang)
     if (ledger is None) == (not inputs):
         raise fail(usage_error("usage.merge-source"))
+    if stage is not None and ledger is None:
+        raise fail(usage_error("usage.merge-stage"))
     if ledger is not None:
         from .portal import merge_ledger
 
-        return merge_ledger(ledger, output, data_dir, lang_)
+        return merge_ledger(ledger, output, data_dir, lang_, stage.value if stage else "targets")
     from .. import api
 
     try:

@@ -57,32 +57,71 @@ def _manage():
     help=helptext("help.portal.init"),
     epilog=examples("budgetxl portal init 门户/ --units examples/xingtai-units.csv --year 2024",
                     "budgetxl portal init 门户/ --units 名单.csv --year 2025 --budget 预算.csv "
-                    "--db postgresql+psycopg://budgetxl:密码@127.0.0.1/budgetxl"),
+                    "--db postgresql+psycopg://budgetxl:密码@127.0.0.1/budgetxl",
+                    "budgetxl portal init 门户/ --stage monitor --month 7",
+                    "budgetxl portal init 门户/ --stage selfeval"),
 )
 def init(
     folder: FolderArg,
-    units: Annotated[Path, typer.Option("--units", help=helptext("help.portal.units"))],
-    year: Annotated[int, typer.Option("--year", help=helptext("help.portal.year"))],
+    units: Annotated[Optional[Path], typer.Option("--units", help=helptext("help.portal.units"))] = None,
+    year: Annotated[Optional[int], typer.Option("--year", help=helptext("help.portal.year"))] = None,
     budget: Annotated[Optional[Path], typer.Option("--budget", help=helptext("help.portal.budget"))] = None,
     stage: StageOpt = StageName.targets,
+    month: Annotated[Optional[int], typer.Option("--month", min=1, max=12, help=helptext("help.portal.month"))] = None,
+    from_: Annotated[Optional[Path], typer.Option("--from", help=helptext("help.portal.from"))] = None,
     db: DbOpt = None,
     base_url: Annotated[str, typer.Option("--base-url", help=helptext("help.portal.base_url"))] = "http://127.0.0.1:8000",
     lang: LangOpt = None,
 ) -> None:
     lang_ = use_lang(lang)
     manage = _manage()
+    missing = [p for p in (units, budget, from_) if p is not None and not p.exists()]
+    if missing:
+        raise fail(BudgetxlError("file-not-found", path=str(missing[0])))
     try:
-        res = manage.init_portal(folder, units, year, stage.value, budget, db, base_url)
+        if stage.value != "targets" and manage.has_ledger(folder, db):
+            opened = _open_stage(manage, folder, units, year, stage.value, month, from_, budget, db, lang_)
+            raise typer.Exit(1 if opened.missing else 0)  # (1: done, but some units got no workbook)
+        if stage.value != "targets" and from_ is None:
+            raise usage_error("portal.stage-from", stage=stage.value)
+        if units is None or year is None:
+            raise usage_error("portal.init-needs")
+        res = manage.init_portal(folder, units, year, stage.value, budget, db, base_url, month, from_)
     except BudgetxlError as exc:
         raise fail(exc)
+    except (typer.Exit, typer.Abort):
+        raise
     except Exception as exc:  # a database that cannot be reached, a folder that cannot be written
         raise refuse(message("portal.init-failed", lang_, detail=_one_line(exc)))
     for w in res.warnings:
         typer.echo(w.render(lang_))
+    for u in res.missing:
+        say("stage.missing-unit", code=u.code, name=u.name)
     say("portal.init-done", n=len(res.issued), dir=str(folder / manage.ISSUED_DIR), links=str(res.links))
     say("portal.init-serve" if not db else "portal.init-serve-db", dir=str(folder))
     say("portal.admin-token")
     typer.echo(res.admin_token)  # alone on the last line
+    if res.missing:  # (a later stage from --from) done, but some units got no workbook
+        raise typer.Exit(1)
+
+
+def _open_stage(manage, folder: Path, units: Path | None, year: int | None, stage: str, month: int | None,
+                source: Path | None, budget: Path | None, db: str | None, lang: str):
+    """``portal init DIR --stage monitor|selfeval`` on an existing portal; the units that got no
+    workbook (no current targets in the ledger or in --from) are listed."""
+    ledger = manage.open_ledger(folder, db, migrate=True)
+    if year is not None and year != ledger.year:
+        raise BudgetxlError("portal.year-fixed", year=ledger.year, found=year)
+    if units is not None:
+        manage.same_roster(ledger, units)
+    res = manage.open_stage(ledger, folder, stage, month, source, budget, f"init:{_user()}")
+    for u in res.missing:
+        say("portal.stage-missing-unit" if source is None else "stage.missing-unit", code=u.code, name=u.name)
+    from ..portal.engine import Phrase
+
+    say("portal.stage-done", name=Phrase(f"page.stage.{stage}").render(lang), n=len(res.issued),
+        dir=str(folder / manage.ISSUED_DIR), links=str(folder / manage.LINKS))
+    return res
 
 
 @portal_app.command(
@@ -126,22 +165,20 @@ def serve(
 def import_(
     folder: FolderArg,
     inputs: Annotated[list[Path], typer.Argument(help=helptext("help.portal.inputs"))],
-    stage: StageOpt = StageName.targets,
+    stage: Annotated[Optional[StageName], typer.Option("--stage", help=helptext("help.portal.import_stage"))] = None,
     db: DbOpt = None,
     lang: LangOpt = None,
 ) -> None:
     lang_ = use_lang(lang)
     manage = _manage()
-    from ..portal.engine import AVAILABLE_STAGES, stage_refusal, text
+    from ..portal.engine import text
 
-    if stage.value not in AVAILABLE_STAGES:
-        raise fail(stage_refusal(stage.value))
     missing = [p for p in inputs if not p.exists()]
     if missing:
         raise fail(BudgetxlError("file-not-found", path=str(missing[0])))
     try:
         ledger = manage.open_ledger(folder, db)
-        lines = manage.import_files(ledger, inputs, stage.value, f"import:{_user()}")
+        lines = manage.import_files(ledger, inputs, stage.value if stage else None, f"import:{_user()}")
     except BudgetxlError as exc:
         raise fail(exc)
     if not lines:
@@ -156,7 +193,8 @@ def import_(
 
 
 def merge_ledger(folder: Path, output: Path, data_dir: Path | None, lang: str, stage: str = "targets") -> None:
-    """``budgetxl merge --ledger DIR -o OUT.xlsx``: consolidate the ledger's current submissions."""
+    """``budgetxl merge --ledger DIR [--stage S] -o OUT.xlsx``: consolidate the stage's current
+    submissions, in the stage's form."""
     manage = _manage()
     try:
         ledger = manage.open_ledger(folder)

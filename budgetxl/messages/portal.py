@@ -9,16 +9,27 @@ from __future__ import annotations
 PORTAL: dict[str, tuple[str, str]] = {
     # commands
     "help.portal": ("报送门户：台账、填报人员上传页面、市局报送情况", "Collection portal: ledger, upload pages, status board."),
-    "help.portal.init": ("建立台账，下发工作簿，写出 links.csv，最后一行打印管理员口令",
-                         "Create the ledger, issue workbooks, write links.csv, print the admin token last."),
+    "help.portal.init": ("建立台账，下发工作簿，写出 links.csv，最后一行打印管理员口令；在已有门户上用 --stage monitor|selfeval "
+                         "开放后续阶段（由台账中各单位的绩效目标表生成工作簿，链接和令牌不变）",
+                         "Create the ledger, issue workbooks, write links.csv, print the admin token last; on an "
+                         "existing portal, --stage monitor|selfeval opens a later stage (each unit's workbook issued "
+                         "from its targets in the ledger; links and tokens unchanged)."),
     "help.portal.serve": ("启动门户网站（uvicorn）", "Run the portal web server (uvicorn)."),
     "help.portal.import": ("把邮件等方式收到的文件登记入台账（同样校验）",
                            "Enter files received by e-mail into the ledger, with the same checks."),
     "help.portal.folder": ("门户目录", "portal folder"),
     "help.portal.units": ("单位名单 CSV/XLSX", "roster CSV/XLSX"),
     "help.portal.year": ("预算年度", "fiscal year"),
-    "help.portal.budget": ("预算清单：按单位预填项目", "budget list to pre-fill projects"),
+    "help.portal.budget": ("预算清单：按单位预填项目（绩效自评：全年预算数）",
+                           "budget list to pre-fill projects (self-evaluation: the year's budget)"),
     "help.portal.stage": ("报送阶段：targets | monitor | selfeval", "stage: targets | monitor | selfeval"),
+    "help.portal.import_stage": ("只收这个阶段的工作簿（默认：每个文件归入它所属的已开放阶段）",
+                                 "take workbooks of this stage only (default: each file goes to the open stage of its "
+                                 "form)"),
+    "help.portal.month": ("运行监控的截止月份 N（1–N月，默认 7）", "monitoring: data to the end of month N (default 7)"),
+    "help.portal.from": ("后续阶段的来源：绩效目标汇总工作簿（默认：台账中各单位当前的绩效目标表）",
+                         "later stages: the consolidated targets workbook (default: each unit's current targets in "
+                         "the ledger)"),
     "help.portal.db": ("数据库 URL（默认 DIR/ledger.sqlite3），如 postgresql+psycopg://user:pw@host/db",
                        "database URL (default DIR/ledger.sqlite3), e.g. postgresql+psycopg://user:pw@host/db"),
     "help.portal.base_url": ("链接的网址前缀", "address the links start with"),
@@ -43,10 +54,32 @@ PORTAL: dict[str, tuple[str, str]] = {
     "portal.outcome.refused": ("未登记", "not recorded"),
     "portal.import-total": ("共 {n} 个文件：{ok} 个通过，{bad} 个需要处理。", "{n} file(s): {ok} passed, {bad} need attention."),
     # refusals (one line each; the portal's pages and API render them in the page's language)
-    "portal.stage-later": ("门户目前只收集绩效目标表（--stage targets）；{name}请用 budgetxl generate --stage {stage} "
-                           "下发、budgetxl merge 汇总。",
-                           "The portal collects performance targets only so far (--stage targets); issue the {name} "
-                           "workbooks with budgetxl generate --stage {stage} and consolidate them with budgetxl merge."),
+    "portal.stage-from": ("新的门户目录用 --stage {stage} 开始时需要 --from 绩效目标汇总工作簿（各单位的工作簿由它生成）。",
+                          "A new portal that starts at --stage {stage} needs --from with the consolidated targets "
+                          "workbook (each unit's workbook is issued from it)."),
+    "portal.init-needs": ("新建门户需要 --units 单位名单 和 --year 年度。", "A new portal needs --units ROSTER and --year N."),
+    "portal.roster-fixed": ("{path}：单位名单与台账中的不同；门户的单位在第一次 portal init 时确定，链接和令牌不变。",
+                            "{path}: the roster differs from the ledger's; a portal's units are set by its first "
+                            "portal init and keep their links and tokens."),
+    "portal.year-fixed": ("台账是 {year} 年度的，不是 {found} 年度。", "The ledger is for {year}, not {found}."),
+    "portal.stage-open": ("{name}已经开放收集（重新下发某个单位的工作簿请用管理页面）。",
+                          "{name} is already open (re-issue a unit's workbook from the city's pages)."),
+    "portal.stage-not-open": ("门户还没有开放{name}的收集（开放：budgetxl portal init 门户目录 --stage {stage}）。",
+                              "The portal does not collect {name} (open it: budgetxl portal init DIR --stage {stage})."),
+    "portal.stage-no-targets": ("台账中还没有任何单位通过校验的绩效目标表，无法下发{name}：等单位报送后再开放，"
+                                "或用 --from 指定绩效目标汇总工作簿。",
+                                "No unit has a passed targets submission in the ledger to issue the {name} workbooks "
+                                "from: open {stage} once they have, or give --from with the consolidated targets."),
+    "portal.stage-no-targets-unit": ("单位 {code} 在台账中没有通过校验的绩效目标表，无法下发{name}。",
+                                     "Unit {code} has no passed targets submission in the ledger to issue its {name} "
+                                     "workbook from."),
+    "portal.stage-other-year": ("来源中的绩效目标是 {found} 年度的，门户收集的是 {year} 年度。",
+                                "The source holds targets for {found}; the portal collects {year}."),
+    "portal.stage-done": ("已开放{name}：下发 {n} 个工作簿到 {dir}；各单位的链接和令牌不变（{links}）。",
+                          "{name} is open: issued {n} workbooks to {dir}; each unit keeps its link and token ({links})."),
+    "portal.stage-missing-unit": ("未下发：{code} {name} 没有通过校验的绩效目标表（报送后在管理页面为其重新下发）",
+                                  "Not issued: {code} {name} has no passed targets (re-issue from the city's pages "
+                                  "once it has)"),
     "portal.unknown-stage": ("未知的阶段 {stage}：只有 targets、monitor、selfeval", "unknown stage {stage}: targets, monitor or selfeval"),
     "portal.not-a-portal": ("{dir}：不是门户目录（先运行 budgetxl portal init）。", "{dir}: not a portal folder (run budgetxl portal init first)."),
     "portal.no-ledger": ("{dir}：没有找到台账（先运行 budgetxl portal init）。", "{dir}: no ledger found (run budgetxl portal init first)."),
@@ -64,6 +97,12 @@ PORTAL: dict[str, tuple[str, str]] = {
     "portal.refused.other-year": ("{file}：这是 {found} 年度的工作簿，本次收集的是 {year} 年度，请使用本年度下发的工作簿。",
                                   "{file}: this workbook is for {found}, this round collects {year}; use the workbook "
                                   "issued for {year}."),
+    "portal.refused.stage-not-open": ("{file}：这是{found}，门户没有开放这一阶段的收集，请上传本次下发的工作簿。",
+                                      "{file}: this is a {found} workbook and the portal does not collect that stage; "
+                                      "upload a workbook issued for an open stage."),
+    "portal.refused.other-month": ("{file}：这是 1–{found} 月的运行监控表，本次收集的是 1–{month} 月，请上传本次下发的工作簿。",
+                                   "{file}: this monitoring workbook covers months 1–{found}, this round collects "
+                                   "1–{month}; upload the workbook issued for this round."),
     "portal.refused.other-stage": ("{file}：这是{found}，本次收集的是{stage}，请上传本次下发的工作簿。",
                                    "{file}: this is a {found} workbook, this round collects {stage}; upload the "
                                    "workbook issued for this round."),
@@ -77,6 +116,14 @@ PORTAL: dict[str, tuple[str, str]] = {
     "page.stage.targets": ("绩效目标表", "performance targets"),
     "page.stage.monitor": ("绩效运行监控表", "performance monitoring"),
     "page.stage.selfeval": ("绩效自评表", "self-evaluation"),
+    "page.stage.month": ("{name}（1–{month}月）", "{name} (months 1–{month})"),
+    "page.stages.open": ("正在收集：", "Open: "),
+    "page.stages.current": ("当前阶段", "current round"),
+    "page.stages.more": ("（展开：工作簿、上传、报送记录）", "(open: workbook, upload, submissions)"),
+    "page.issued.none": ("本阶段还没有给本单位下发工作簿（它由本单位通过校验的绩效目标表生成），请联系市局。",
+                         "No workbook has been issued to your unit for this stage yet (it is made from your passed "
+                         "targets); ask the city bureau."),
+    "page.upload.routed": ("上传的工作簿自动归入它所属的阶段。", "An uploaded workbook goes to the stage it belongs to."),
     "page.issued": ("下发的工作簿", "Issued workbook"),
     "page.issued.help": ("下载本单位的工作簿，在 Excel / WPS 中填写后在下面上传。",
                     "Download your unit's workbook, fill it in Excel or WPS, then upload it below."),
@@ -146,6 +193,7 @@ PORTAL: dict[str, tuple[str, str]] = {
     "page.action.imported": ("导入", "imported"), "page.action.accepted": ("校验通过", "accepted"),
     "page.action.returned": ("退回修改", "returned"), "page.action.consolidated": ("汇总", "consolidated"),
     "page.action.refused": ("拒收", "refused"), "page.action.superseded": ("要求重新报送", "superseded"),
+    "page.action.opened": ("开放阶段", "stage opened"),
     "page.action.reissued-link": ("重新生成链接", "link re-issued"), "page.action.login": ("管理员登录", "admin login"),
     "page.home": ("请使用市局发给本单位的专用链接报送。", "Use the personal link the city bureau sent to your unit."),
     "page.year": ("{year} 年度", "{year}"),

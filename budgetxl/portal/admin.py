@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from . import engine as E
-from .web import download, lang_of, text, with_reports
+from .web import consolidated_name, download, lang_of, text, with_reports
 from .ledger import STATUSES, Ledger
 from .security import csrf_ok, csrf_token, token_hash
 
@@ -88,8 +88,9 @@ async def logout(request: Request) -> Response:
 
 
 def _stage(request: Request, ledger: Ledger) -> str:
+    """The stage asked for (?stage=), else the newest open one: the round being collected now."""
     stages = ledger.stages()
-    stage = request.query_params.get("stage") or (stages[0] if stages else "targets")
+    stage = request.query_params.get("stage") or (stages[-1] if stages else "targets")
     if stage not in stages:
         raise HTTPException(404)
     return stage
@@ -222,7 +223,8 @@ def consolidated(request: Request) -> Response:
     ledger, _ = _admin(request)
     from .manage import consolidated_bytes
 
-    return download(consolidated_bytes(ledger, _stage(request, ledger), "admin"), f"{ledger.year}年汇总.xlsx")
+    stage = _stage(request, ledger)
+    return download(consolidated_bytes(ledger, stage, "admin"), consolidated_name(ledger.year, stage))
 
 
 @router.get("/consolidated-data.zip")
@@ -230,8 +232,9 @@ def consolidated_data(request: Request) -> Response:
     ledger, _ = _admin(request)
     from .manage import consolidated_bytes
 
-    data = consolidated_bytes(ledger, _stage(request, ledger), "admin", data=True)
-    return download(data, f"{ledger.year}年汇总数据.zip", "application/zip")
+    stage = _stage(request, ledger)
+    data = consolidated_bytes(ledger, stage, "admin", data=True)
+    return download(data, consolidated_name(ledger.year, stage, data=True), "application/zip")
 
 
 @router.get("/audit")

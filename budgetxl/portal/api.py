@@ -1,5 +1,6 @@
 """The JSON API for scripts: /healthz, POST /api/submissions (unit token), GET /api/status and
-GET /api/consolidated.xlsx (admin token)."""
+GET /api/consolidated.xlsx (admin token). Each takes ``?stage=targets|monitor|selfeval`` (an open
+stage); an upload without it goes to the stage its workbook belongs to."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 
 from . import engine as E
 from .ledger import Ledger, Refused
-from .web import download, lang_of
+from .web import consolidated_name, download, lang_of
 
 router = APIRouter()
 BEARER = {"WWW-Authenticate": "Bearer"}
@@ -21,12 +22,18 @@ def bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def stage_of(request: Request, ledger: Ledger) -> str:
-    stage = request.query_params.get("stage") or "targets"
+def stage_of(request: Request, ledger: Ledger, default: str | None = "targets") -> str | None:
+    """The ``?stage=`` asked for (an open stage), else ``default`` (targets, or the first stage the
+    portal opened when it started later; None: the upload's own form decides)."""
+    stage = request.query_params.get("stage")
+    open_ = ledger.stages()
+    if not stage:
+        return (default if default in open_ else open_[0]) if default else None
     if stage not in E.STAGES:
         raise HTTPException(422, E.message("portal.unknown-stage", lang_of(request), stage=repr(stage[:20])))
-    if stage not in E.AVAILABLE_STAGES:
-        raise HTTPException(422, E.stage_refusal(stage).message(lang_of(request)))
+    if stage not in open_:
+        raise HTTPException(422, E.text(E.Phrase("portal.stage-not-open", {
+            "name": E.Phrase(f"page.stage.{stage}"), "stage": stage}), lang_of(request)))
     return stage
 
 
@@ -56,7 +63,7 @@ async def submit(request: Request) -> Response:
     unit = await run_in_threadpool(ledger.unit_for, "api", bearer(request))
     if unit is None:
         raise HTTPException(401, E.message("portal.unit-token", lang_of(request)), headers=BEARER)
-    stage = stage_of(request, ledger)
+    stage = stage_of(request, ledger, None)  # no ?stage=: the workbook's own stage
     from .uploads import read_upload
 
     lang = lang_of(request)
@@ -83,5 +90,6 @@ def consolidated(request: Request) -> Response:
     ledger = require_admin(request)
     from .manage import consolidated_bytes
 
-    data = consolidated_bytes(ledger, stage_of(request, ledger), "api:admin")
-    return download(data, f"{ledger.year}年汇总.xlsx")
+    stage = stage_of(request, ledger)
+    data = consolidated_bytes(ledger, stage, "api:admin")
+    return download(data, consolidated_name(ledger.year, stage))

@@ -15,11 +15,10 @@ from typing import Any
 from .. import api
 from ..messages import RULES, Phrase, message, pick  # noqa: F401 (Phrase, message: the portal's own sentences)
 
-#: The stages a ledger can hold. The portal collects the targets form only so far; monitor and
-#: selfeval are in the schema and the CLI but refused with one line (their workbooks are issued by
-#: `budgetxl generate --stage` and consolidated by `budgetxl merge`).
+#: The stages of the year a ledger holds: the targets (绩效目标) are issued blank or from a budget
+#: list; monitoring (运行监控) and self-evaluation (绩效自评) are issued from each unit's targets.
 STAGES = ("targets", "monitor", "selfeval")
-AVAILABLE_STAGES = ("targets",)
+LATER_STAGES = ("monitor", "selfeval")
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,7 @@ class Verdict:
     year: int | None = None
     document: str | None = None  # the submission document as JSON
     stage: str | None = None  # the form's stage: targets, monitor or selfeval
+    month: int | None = None  # a monitoring form's month N
 
     @property
     def valid(self) -> bool:
@@ -89,10 +89,8 @@ def workbook_filename(unit: Unit, year: int) -> str:
     return api.workbook_filename(unit.code, unit.name, year)
 
 
-def issue_workbook(unit: Unit, year: int, stage: str, out: Path, projects: list[dict[str, Any]] | None = None) -> None:
-    """Write the unit's workbook for ``stage``: blank, or pre-filled with its budget-list projects."""
-    if stage not in AVAILABLE_STAGES:
-        raise stage_refusal(stage)
+def issue_workbook(unit: Unit, year: int, out: Path, projects: list[dict[str, Any]] | None = None) -> None:
+    """Write the unit's targets workbook: blank, or pre-filled with its budget-list projects."""
     t = api.load_template()
     doc = api.Submission.model_validate({
         "template": {"id": t.id, "version": t.version}, "year": year,
@@ -102,9 +100,36 @@ def issue_workbook(unit: Unit, year: int, stage: str, out: Path, projects: list[
     api.generate_workbook(doc, out, t)
 
 
-def stage_refusal(stage: str) -> api.BudgetxlError:
-    """A stage whose form is not built yet (monitor, selfeval)."""
-    return api.BudgetxlError("portal.stage-later", stage=stage, name=Phrase(f"page.stage.{stage}"))
+def form(stage: str, month: int | None = None) -> api.Template:
+    """The built-in form of ``stage`` (a monitoring form at ``month``)."""
+    return api.stage_form(stage, month)
+
+
+@dataclass
+class StageIssue:
+    """A later stage's workbooks, by unit code, and the roster units the source has no targets for."""
+
+    files: dict[str, Path] = field(default_factory=dict)
+    years: dict[str, int | None] = field(default_factory=dict)
+    missing: list[Unit] = field(default_factory=list)
+    month: int | None = None
+
+
+def issue_stage(stage: str, month: int | None, units: list[Unit], outdir: Path, source: Path | None = None,
+                documents: list[str] | None = None, budget: Path | None = None) -> StageIssue:
+    """Each unit's workbook of a later stage, written into ``outdir`` by the library's
+    ``generate_stage`` from ``source`` (a consolidated targets workbook, a unit's workbook or JSON)
+    or from ``documents`` (the ledger's current submissions of an earlier stage, as JSON)."""
+    if documents is not None:
+        source = outdir.parent / "earlier-stage.json"
+        source.write_text("[" + ",".join(documents) + "]", encoding="utf-8")
+    roster = [api.RosterUnit(u.code, u.name, u.region) for u in units]
+    res = api.generate_stage(source, stage, outdir, roster, month, budget, jobs=min(4, os.cpu_count() or 1))
+    out = StageIssue(missing=[Unit(u.code, u.name, u.region) for u in res.missing], month=form(stage, month).month)
+    for doc, path in zip(res.documents, res.outputs):
+        out.files[doc.unit.code] = Path(path)
+        out.years[doc.unit.code] = doc.year
+    return out
 
 
 # ---- checking --------------------------------------------------------------------------------
@@ -117,7 +142,7 @@ def check_file(path: Path, display: str) -> Verdict:
         return Verdict(False, 1, 0, report.to_record(), refusal=report.error)
     doc = report.result.doc
     return Verdict(True, report.errors, report.warnings, report.to_record(), None,
-                   doc.unit.code, doc.year, doc.to_json(indent=None), doc.stage)
+                   doc.unit.code, doc.year, doc.to_json(indent=None), doc.stage, doc.month)
 
 
 def _validated(path: Path, display: str) -> api.FileReport:
@@ -177,12 +202,15 @@ class Consolidated:
 
 
 def consolidate(files: list[tuple[Path, str, datetime]], units: list[Unit], output: Path | None,
-                data_dir: Path | None, lang: str = "zh") -> Consolidated:
-    """The consolidated workbook and data files of the given current files (one per unit), with
-    every roster unit listed (missing ones as 未报送). ``files`` are (path, name as sent, time
-    received): the consolidated workbook shows the names and times, never the stored copies' paths."""
+                data_dir: Path | None, lang: str = "zh", stage: str = "targets",
+                month: int | None = None) -> Consolidated:
+    """The consolidated workbook and data files of the given current files (one per unit) in the
+    stage's form, with every roster unit listed (missing ones as 未报送). ``files`` are (path, name
+    as sent, time received): the consolidated workbook shows the names and times, never the stored
+    copies' paths."""
     roster = [api.RosterUnit(u.code, u.name, u.region) for u in units]
-    cons = api.merge_files([api.InputFile(p, name, when) for p, name, when in files], roster)
+    template = form(stage, month) if stage in LATER_STAGES else None  # (targets: each file's own form)
+    cons = api.merge_files([api.InputFile(p, name, when) for p, name, when in files], roster, template=template)
     written = cons.write(output, data_dir, lang) if (output or data_dir) else []
     data = [p for p in written if output is None or Path(p) != Path(output)]
     return Consolidated(output, data, cons.summary(), cons, written)

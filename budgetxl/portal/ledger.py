@@ -38,6 +38,11 @@ def status_text(status: str, lang: str = "zh") -> str:
     return E.Phrase(f"page.status.{status}").render(lang)
 
 
+def stage_name(stage: str) -> E.Phrase:
+    """A stage as its form is called (绩效运行监控表), in the reader's language."""
+    return E.Phrase(f"page.stage.{stage}")
+
+
 class Refused(Exception):
     """A file the ledger does not take for this unit: ``reason`` renders as one line for the
     sender in any language (an error or a phrase of the catalogue)."""
@@ -115,8 +120,13 @@ class Ledger:
         return int(self.setting("year") or 0)
 
     def stages(self) -> list[str]:
+        """The open stages, in the order they were opened."""
+        return list(self.stage_months())
+
+    def stage_months(self) -> dict[str, int | None]:
+        """The open stages, in the order they were opened, each with its form's month (monitoring)."""
         with db.reading(self.engine) as s:
-            return [r for r in s.scalars(select(Stage.stage).order_by(Stage.opened_at))]
+            return {r.stage: r.month for r in s.scalars(select(Stage).order_by(Stage.opened_at, Stage.stage))}
 
     @staticmethod
     def audit(s, actor: str, action: str, unit: str | None = None, stage: str | None = None,
@@ -229,13 +239,16 @@ class Ledger:
         return row
 
     # ---- receiving ---------------------------------------------------------------------------------
-    def receive(self, unit_code: str | None, stage: str, filename: str, data: bytes, source: str,
-                uploader: str) -> Receipt:
+    def receive(self, unit_code: str | None, stage: str | None, filename: str, data: bytes, source: str,
+                uploader: str, fallback: str | None = None) -> Receipt:
         """Check a file and record it. ``unit_code`` is the sender's unit (a link or token); None
-        for an import, where the workbook says whose it is. Raises Refused for a file that is not
-        this unit's or cannot be read (a readable unit's unreadable file is still recorded)."""
-        if stage not in E.AVAILABLE_STAGES:
-            raise Refused(E.stage_refusal(stage))
+        for an import, where the workbook says whose it is. ``stage`` None: the file goes to the
+        stage its form belongs to (an unreadable one to ``fallback``, else the newest open stage).
+        Raises Refused for a file that is not this unit's, not of an open stage, or cannot be read
+        (a readable unit's unreadable file is still recorded)."""
+        stages = self.stage_months()
+        if stage is not None and stage not in stages:
+            raise Refused(E.Phrase("portal.stage-not-open", {"name": stage_name(stage), "stage": stage}))
         filename = clean_filename(filename)
         verdict = self._check(filename, data)
         code = unit_code or verdict.unit_code
@@ -251,16 +264,33 @@ class Ledger:
             self._note_refusal(code, stage, uploader, filename, "other-year", verdict.year)
             raise Refused(E.Phrase("portal.refused.other-year", {"file": filename, "found": verdict.year,
                                                                "year": self.year}))
-        if verdict.stage is not None and verdict.stage != stage:  # a monitoring workbook in the targets round
-            self._note_refusal(code, stage, uploader, filename, "other-stage", verdict.stage)
-            raise Refused(E.Phrase("portal.refused.other-stage", {
-                "file": filename, "found": E.Phrase(f"page.stage.{verdict.stage}"),
-                "stage": E.Phrase(f"page.stage.{stage}")}))
+        stage = self._stage_for(code, stage, verdict, stages, filename, uploader,
+                                fallback if fallback in stages else list(stages)[-1])
         kind = "valid" if verdict.valid else ("refused" if not verdict.readable else "invalid")
         sid = self._record(code, stage, filename, data, source, uploader, kind, verdict)
         if kind == "refused":
             raise Refused(verdict.refusal, sid, verdict.record)
         return Receipt(sid, code, kind, verdict.record)
+
+    def _stage_for(self, code: str, stage: str | None, verdict: E.Verdict, stages: dict[str, int | None],
+                   filename: str, uploader: str, fallback: str) -> str:
+        """The open stage a file goes to: the one asked for (its form must be that stage's), else
+        its form's; refused when that stage is not open or the monitoring month is another."""
+        found = verdict.stage
+        if stage is not None and found is not None and found != stage:  # a monitoring workbook in the targets round
+            self._note_refusal(code, stage, uploader, filename, "other-stage", found)
+            raise Refused(E.Phrase("portal.refused.other-stage", {"file": filename, "found": stage_name(found),
+                                                                "stage": stage_name(stage)}))
+        if found is not None and found not in stages:
+            self._note_refusal(code, None, uploader, filename, "stage-not-open", found)
+            raise Refused(E.Phrase("portal.refused.stage-not-open", {"file": filename, "found": stage_name(found)}))
+        target = stage or found or fallback
+        month = stages.get(target)
+        if found == target and month is not None and verdict.month is not None and verdict.month != month:
+            self._note_refusal(code, target, uploader, filename, "other-month", verdict.month)
+            raise Refused(E.Phrase("portal.refused.other-month", {"file": filename, "found": verdict.month,
+                                                                "month": month}))
+        return target
 
     @staticmethod
     def _check(filename: str, data: bytes) -> E.Verdict:
@@ -271,7 +301,8 @@ class Ledger:
             path.write_bytes(data)
             return E.check_file(path, filename)
 
-    def _note_refusal(self, unit: str, stage: str, actor: str, filename: str, why: str, other: Any) -> None:
+    def _note_refusal(self, unit: str, stage: str | None, actor: str, filename: str, why: str,
+                      other: Any) -> None:
         with db.writing(self.engine) as s:
             self.audit(s, actor, "refused", unit, stage, filename=filename, reason=why, found=other)
 

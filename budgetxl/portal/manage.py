@@ -18,10 +18,10 @@ from . import db, engine as E
 from .ledger import Ledger, Refused, now, utc
 from .models import Annotated, Current, Setting, Stage, Unit
 from .security import hash_password, new_token
+from .stages import ISSUED_DIR, issue_later, open_stage, place_issued, reissue_later  # noqa: F401 (open_stage)
 
 CONFIG = "portal.json"
 LINKS = "links.csv"
-ISSUED_DIR = "下发"
 
 
 class SetupError(E.EngineError):
@@ -68,52 +68,87 @@ class InitResult:
     links: Path
     issued: list[Path] = field(default_factory=list)
     warnings: list[E.Phrase] = field(default_factory=list)
+    missing: list[E.Unit] = field(default_factory=list)  # (a later stage) units without targets in the source
+
+
+def has_ledger(folder: Path, url: str | None = None) -> bool:
+    """Whether ``folder`` (or the database --db names) already holds a ledger."""
+    folder = Path(folder)
+    url = db_url_for(folder, url) if folder.is_dir() else (url or db.default_url(folder))
+    if db.sqlite_file(url) is not None and not db.sqlite_file(url).is_file():
+        return False
+    engine = db.make_engine(url)
+    try:
+        return db.has_ledger(engine)
+    finally:
+        engine.dispose()
 
 
 def init_portal(folder: Path, roster: Path, year: int, stage: str = "targets", budget: Path | None = None,
-                url: str | None = None, base_url: str = "http://127.0.0.1:8000") -> InitResult:
-    if stage not in E.AVAILABLE_STAGES:
-        raise E.stage_refusal(stage)
+                url: str | None = None, base_url: str = "http://127.0.0.1:8000", month: int | None = None,
+                source: Path | None = None) -> InitResult:
+    """A new portal: the ledger, each unit's workbook of ``stage`` (a later stage's from ``source``,
+    a consolidated targets workbook), the links and tokens, the admin token."""
+    if stage in E.LATER_STAGES and source is None:
+        raise SetupError("portal.stage-from", stage=stage)
     folder = Path(folder)
     units = _load_inputs(roster)
-    budgets = E.load_budget(budget) if budget else {}
     result = InitResult("", folder / LINKS)
-    known = {u.code for u in units}
-    result.warnings += [E.Phrase("portal.budget-unit-unknown", {"code": c}) for c in budgets if c not in known]
     folder.mkdir(parents=True, exist_ok=True)
     engine = db.make_engine(url or db.default_url(folder))
     if db.has_ledger(engine):
         raise SetupError("portal.has-ledger", dir=str(folder))
-    outdir = folder / ISSUED_DIR
-    files = []
-    for u in units:  # workbooks first: a failure here leaves no ledger behind
-        out = outdir / E.workbook_filename(u, year)
-        E.issue_workbook(u, year, stage, out, budgets.get(u.code))
-        files.append(out)
-    db.upgrade(engine)
-    ledger = Ledger(engine)
-    result.admin_token = new_token()
-    links = []
-    with db.writing(engine) as s:
-        for key, value in (("year", str(year)), ("secret", secrets.token_hex(32)), ("base_url", base_url),
-                           ("admin_hash", hash_password(result.admin_token))):
-            s.add(Setting(key=key, value=value))
-        s.add(Stage(stage=stage, year=year, opened_at=now()))
-        for i, u in enumerate(units):
-            s.add(Unit(code=u.code, name=u.name, region=u.region, position=i))
-        s.flush()
-        for u, path in zip(units, files):
-            # the unit's "current" row exists from the start, so that concurrent first uploads
-            # only ever UPDATE it (row-locked), never race to INSERT it
-            s.add(Current(unit_code=u.code, stage=stage))
-            ledger.add_issued(s, u, stage, path.name, path.read_bytes(), "portal init")
-            link, api = ledger.add_token(s, "link", u.code), ledger.add_token(s, "api", u.code)
-            links.append((u.code, u.name, f"{base_url.rstrip('/')}/u/{link}", api))
+    with tempfile.TemporaryDirectory(prefix=".budgetxl-issue-", dir=folder) as tmp:
+        # workbooks first: a failure here leaves no ledger behind
+        if stage == "targets":
+            files, month = _issue_targets(units, year, budget, Path(tmp), result), None
+        else:
+            issued = issue_later(stage, month, units, year, Path(tmp), source, None, budget)
+            files, month, result.missing = issued.files, issued.month, issued.missing
+        db.upgrade(engine)
+        ledger = Ledger(engine)
+        result.admin_token = new_token()
+        links = []
+        with db.writing(engine) as s:
+            for key, value in (("year", str(year)), ("secret", secrets.token_hex(32)), ("base_url", base_url),
+                               ("admin_hash", hash_password(result.admin_token))):
+                s.add(Setting(key=key, value=value))
+            s.add(Stage(stage=stage, year=year, opened_at=now(), month=month))
+            for i, u in enumerate(units):
+                s.add(Unit(code=u.code, name=u.name, region=u.region, position=i))
+            s.flush()
+            for u in units:
+                # the unit's "current" row exists from the start, so that concurrent first uploads
+                # only ever UPDATE it (row-locked), never race to INSERT it
+                s.add(Current(unit_code=u.code, stage=stage))
+                if u.code in files:
+                    ledger.add_issued(s, u, stage, files[u.code].name, files[u.code].read_bytes(), "portal init")
+                link, api = ledger.add_token(s, "link", u.code), ledger.add_token(s, "api", u.code)
+                links.append((u.code, u.name, f"{base_url.rstrip('/')}/u/{link}", api))
+        result.issued = place_issued(folder, [files[u.code] for u in units if u.code in files])
     _write_private(result.links, _links_csv(links))
     if url:
         _write_private(config_path(folder), json.dumps({"db": url}, ensure_ascii=False) + "\n")
-    result.issued = files
     return result
+
+
+def _issue_targets(units: list[E.Unit], year: int, budget: Path | None, outdir: Path,
+                   result: InitResult) -> dict[str, Path]:
+    budgets = E.load_budget(budget) if budget else {}
+    known = {u.code for u in units}
+    result.warnings += [E.Phrase("portal.budget-unit-unknown", {"code": c}) for c in budgets if c not in known]
+    files = {}
+    for u in units:
+        out = outdir / E.workbook_filename(u, year)
+        E.issue_workbook(u, year, out, budgets.get(u.code))
+        files[u.code] = out
+    return files
+
+
+def same_roster(ledger: Ledger, roster: Path) -> None:
+    """A later stage keeps the portal's units: ``roster``, when given again, must list the same codes."""
+    if {u.code for u in E.load_units(roster)} != {u.code for u in ledger.units()}:
+        raise SetupError("portal.roster-fixed", path=str(roster))
 
 
 def _load_inputs(roster: Path) -> list[E.Unit]:
@@ -144,11 +179,21 @@ def _write_private(path: Path, text: str) -> None:
             os.unlink(tmp)
 
 
+def require_open(ledger: Ledger, stage: str | None) -> dict[str, int | None]:
+    """The ledger's open stages (with their months); refused in one line when ``stage`` is not one."""
+    months = ledger.stage_months()
+    if stage is not None and stage not in months:
+        raise SetupError("portal.stage-not-open", name=E.Phrase(f"page.stage.{stage}"), stage=stage)
+    return months
+
+
 # ---- outputs ------------------------------------------------------------------------------------
 
 def consolidate(ledger: Ledger, stage: str, output: Path | None, data_dir: Path | None, actor: str,
                 lang: str = "zh") -> E.Consolidated:
-    """The consolidated workbook and/or data files of the stage's current submissions."""
+    """The consolidated workbook and/or data files of the stage's current submissions, in the
+    stage's form (a monitoring stage's columns at its month)."""
+    months = require_open(ledger, stage)
     units = [E.Unit(u.code, u.name, u.region) for u in ledger.units()]
     with tempfile.TemporaryDirectory(prefix="budgetxl-ledger-") as tmp:
         files = []
@@ -157,7 +202,7 @@ def consolidate(ledger: Ledger, stage: str, output: Path | None, data_dir: Path 
             path = Path(tmp) / f"{sub.id}{suffix if suffix in E.workbook_suffixes() else '.xlsx'}"
             path.write_bytes(ledger.blob(sub.sha256) or b"")
             files.append((path, sub.filename, utc(sub.received_at)))
-        result = E.consolidate(files, units, output, data_dir, lang)
+        result = E.consolidate(files, units, output, data_dir, lang, stage, months[stage])
     with db.writing(ledger.engine) as s:
         ledger.audit(s, actor, "consolidated", None, stage, units=len(files),
                      output=output.name if output else None)
@@ -201,18 +246,22 @@ def annotated(ledger: Ledger, sid: int, lang: str = "zh") -> tuple[str, bytes]:
 
 def reissue_workbook(ledger: Ledger, code: str, stage: str, supersede: bool, actor: str,
                      budget: Path | None = None) -> int:
-    """A new version of the unit's workbook: from a new budget list when given, else with the
-    projects of the version before. ``supersede``: the unit's submissions so far stop counting."""
+    """A new version of the unit's workbook. Targets: from a new budget list when given, else with
+    the projects of the version before. A later stage: from the unit's current targets (as when
+    the stage was opened; ``budget``: 全年预算数). ``supersede``: the submissions so far stop counting."""
     unit = ledger.unit(code)
     prev = ledger.issued(code, stage)
     eu = E.Unit(unit.code, unit.name, unit.region)
     with tempfile.TemporaryDirectory(prefix="budgetxl-reissue-") as tmp:
-        if budget is not None:
-            projects = E.load_budget(budget).get(code, [])
+        if stage in E.LATER_STAGES:
+            out = reissue_later(ledger, eu, stage, prev, budget, Path(tmp))
         else:
-            projects = _issued_projects(ledger, prev, Path(tmp)) if prev is not None else []
-        out = Path(tmp) / E.workbook_filename(eu, ledger.year)
-        E.issue_workbook(eu, ledger.year, stage, out, projects)
+            if budget is not None:
+                projects = E.load_budget(budget).get(code, [])
+            else:
+                projects = _issued_projects(ledger, prev, Path(tmp)) if prev is not None else []
+            out = Path(tmp) / E.workbook_filename(eu, ledger.year)
+            E.issue_workbook(eu, ledger.year, out, projects)
         data = out.read_bytes()
     with db.writing(ledger.engine) as s:
         row = ledger.add_issued(s, unit, stage, out.name, data, actor)
@@ -241,9 +290,11 @@ class ImportLine:
     submission_id: int | None = None
 
 
-def import_files(ledger: Ledger, inputs: list[Path], stage: str, actor: str) -> list[ImportLine]:
+def import_files(ledger: Ledger, inputs: list[Path], stage: str | None, actor: str) -> list[ImportLine]:
     """Files received by e-mail enter the ledger with the same checks as an upload, oldest first
-    (so that the newest file of a unit ends up current)."""
+    (so that the newest file of a unit ends up current). ``stage`` None: each file goes to the
+    open stage its form belongs to."""
+    require_open(ledger, stage)
     lines = []
     codes = [u.code for u in ledger.units()]
     with tempfile.TemporaryDirectory(prefix="budgetxl-import-") as tmp:

@@ -42,6 +42,7 @@ class Stage(Base):
     stage: Mapped[str] = mapped_column(String(16), primary_key=True)
     year: Mapped[int] = mapped_column(Integer)
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    month: Mapped[int | None] = mapped_column(Integer)  # a monitoring form's month N (data to the end of N)
 
 
 class Blob(Base):

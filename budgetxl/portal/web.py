@@ -70,6 +70,12 @@ def lang_of(request: Request) -> str:
     return "en" if lang == "en" else "zh"
 
 
+def consolidated_name(year: int, stage: str, data: bool = False) -> str:
+    """2024年汇总.xlsx for the targets; 2024年绩效运行监控表汇总.xlsx for a later stage."""
+    form = "" if stage == "targets" else message(f"page.stage.{stage}", "zh")
+    return f"{year}年{form}汇总数据.zip" if data else f"{year}年{form}汇总.xlsx"
+
+
 def download(data: bytes, filename: str, media_type: str = XLSX) -> Response:
     # the UTF-8 name (filename*) is what browsers use; the ASCII one is a fallback for old clients
     ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", filename).strip("_") or "download"

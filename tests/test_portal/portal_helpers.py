@@ -192,3 +192,38 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.kill9()
         self.log.close()
+
+
+# ---- the later stages ------------------------------------------------------------------------------
+
+INDICATOR_LEVELS = ("产出指标", "效益指标", "满意度指标")
+
+
+def fill_monitoring(issued: bytes, path: Path, mistake: bool = False) -> Path:
+    """A clerk's monitoring workbook: the issued one with every project's 1–N月执行数 (N/12 of the
+    budget), 全年预计执行数 and each indicator's 当前完成值 (at target) and 完成目标可能性 typed in
+    with openpyxl. ``mistake``: the first indicator's *完成目标可能性 left empty."""
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(issued))
+    month = int(re.search(r"1–(\d+)月", wb["汇总"]["E2"].value)[1])
+    for ws in wb.worksheets:
+        if ws["A3"].value != "项目编码" or not ws["B3"].value:
+            continue
+        share = {row: (Decimal(str(ws[f"D{row}"].value or 0)) * month / 12).quantize(Decimal("0.01"))
+                 for row in (6, 7)}  # 财政拨款, 其他资金; the total is their sum
+        for row, spent in ((5, share[6] + share[7]), *share.items()):
+            ws[f"F{row}"] = float(spent)
+            ws[f"J{row}"] = float(Decimal(str(ws[f"D{row}"].value or 0)))
+        ws["H9"] = "按计划推进"  # 1–N月 总体目标执行情况
+        r = 11
+        while ws[f"A{r}"].value in INDICATOR_LEVELS:
+            target = ws[f"E{r}"].value
+            ws[f"G{r}"] = "达成" if ws[f"D{r}"].value == "定性" else float(Decimal(str(target)))
+            ws[f"I{r}"] = "全年可完成"
+            ws[f"J{r}"] = None if mistake and r == 11 and ws.title.startswith("1.") else "确定能"
+            r += 1
+    wb.save(path)
+    return path

@@ -124,13 +124,19 @@ def test_auth_size_and_refusals(backend, make_wb, tmp_path):
     # a workbook of another year
     r = upload(c, p.tokens["414001"], make_wb("414001", year=2023))
     assert r.status_code == 422 and "2023" in r.json()["detail"]
-    # a monitoring workbook (issued from this unit's targets) in the targets round
+    # a monitoring workbook (issued from this unit's targets) while only the targets are open
     r = upload(c, p.tokens["414001"], monitoring_wb(make_wb("414001")))
-    assert r.status_code == 422 and r.json()["detail"].endswith("这是绩效运行监控表，本次收集的是绩效目标表，请上传本次下发的工作簿。")
-    r = c.post("/api/submissions?lang=en", headers=bearer(p.tokens["414001"]),
+    assert r.status_code == 422 and r.json()["detail"].endswith(
+        "这是绩效运行监控表，门户没有开放这一阶段的收集，请上传本次下发的工作簿。")
+    # ... and sent to the targets round by name (?stage=targets)
+    r = c.post("/api/submissions?lang=en&stage=targets", headers=bearer(p.tokens["414001"]),
                files={"file": ("m.xlsx", monitoring_wb(make_wb("414001")).read_bytes())})
     assert r.json()["detail"] == ("m.xlsx: this is a performance monitoring workbook, this round collects performance "
                                   "targets; upload the workbook issued for this round.")
+    r = c.post("/api/submissions?stage=monitor", headers=bearer(p.tokens["414001"]),
+               files={"file": ("m.xlsx", monitoring_wb(make_wb("414001")).read_bytes())})
+    assert r.status_code == 422 and r.json()["detail"] == (
+        "门户还没有开放绩效运行监控表的收集（开放：budgetxl portal init 门户目录 --stage monitor）。")
     status = {u["code"]: u["status"] for u in c.get("/api/status", headers=bearer(p.admin)).json()["units"]}
     assert status == {"414001": "校验未通过", "401001": "未报送", "402001": "未报送"}  # only the csv was recorded
 

@@ -119,7 +119,7 @@ def test_clerk_fixes_a_mistake_and_the_city_sees_it(browser, server, make_wb):
 
     verdict = upload(browser, make_wb("414001", name="巨鹿县绩效目标表（修改版）.xlsx"))
     assert "校验通过" in verdict and "已报送" in verdict
-    history = browser.find_element(By.XPATH, "//section[h2[contains(., '报送记录')]]").text
+    history = browser.find_element(By.XPATH, "//section[.//h3[contains(., '报送记录')]]").text
     assert "已报送" in history and "校验未通过" in history
     screenshot(browser, "clerk-result-valid.png")
 
@@ -187,3 +187,31 @@ def test_hostile_strings_show_as_text(browser, server, tmp_path):
     with pytest.raises(NoAlertPresentException):
         browser.switch_to.alert.text
     screenshot(browser, "city-hostile-strings.png")
+
+
+def test_clerk_page_with_the_targets_and_the_monitoring(browser, server, make_wb, tmp_path):
+    """The monitoring opened on a running portal: the clerk's page shows both stages (the newest
+    first), and a filled monitoring workbook uploaded there is checked as one."""
+    import httpx
+    from selenium.webdriver.common.by import By
+    from typer.testing import CliRunner
+
+    from budgetxl.cli import app as cli_app
+
+    from .portal_helpers import fill_monitoring
+
+    p = server.portal
+    r = httpx.post(server.base + "/api/submissions", headers={"Authorization": f"Bearer {p.tokens['414001']}"},
+                   files={"file": ("巨鹿县.xlsx", make_wb("414001").read_bytes())}, timeout=60)
+    assert r.status_code == 200
+    opened = CliRunner().invoke(cli_app, ["portal", "init", str(p.folder), "--stage", "monitor"])
+    assert opened.exit_code == 1 and "402001" in opened.stdout  # (401001 and 402001 have no targets yet)
+
+    browser.get(server.base + p.links["414001"])
+    titles = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "section.stage h2")]
+    assert titles[0].startswith("绩效运行监控表（1–7月）") and titles[1].startswith("绩效目标表")
+    issued = httpx.get(server.base + p.links["414001"] + "/workbook?stage=monitor", timeout=60).content
+    verdict = upload(browser, fill_monitoring(issued, tmp_path / "巨鹿县运行监控表.xlsx"))
+    assert "校验通过" in verdict
+    assert "绩效运行监控表" in browser.find_element(By.CSS_SELECTOR, "section.result h2").text
+    screenshot(browser, "clerk-two-stages.png")
