@@ -89,6 +89,51 @@ def checked(path: Path, pool, python: str, against: str | None) -> dict:
     return {"mode": "exec", **exe.to_data(), "fork": fork.to_data()}
 
 
+class Builder:
+    """Cases built in ``jobs`` worker processes (the mutators are pure Python: built in the
+    runner's threads they would take turns on its one lock, and the building of a case of 100,000
+    rows takes longer than running it)."""
+
+    def __init__(self, jobs: int, folder: Path):
+        self.jobs, self.folder, self.lock = jobs, folder, threading.Lock()
+        self.pool = self._start()
+
+    def _start(self):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        return ProcessPoolExecutor(self.jobs, multiprocessing.get_context("spawn"), _builder_init, (str(self.folder),))
+
+    def build(self, case: Case, path: Path) -> int:
+        """Write the case's file to ``path``: its size."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        pool = self.pool
+        try:
+            return pool.submit(_build, case, str(path)).result()
+        except BrokenProcessPool:  # a builder died (its case is recorded as the mutator's failure)
+            with self.lock:
+                if self.pool is pool:
+                    self.pool = self._start()
+            raise
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+
+_BASES: dict[str, bytes] = {}
+
+
+def _builder_init(folder: str) -> None:
+    _BASES.update(bases(Path(folder)))
+
+
+def _build(case: Case, path: str) -> int:
+    data = case.build(_BASES)
+    Path(path).write_bytes(data)
+    return len(data)
+
+
 def run(n: int, jobs: int, out: Path, seed: int = 2024, python: str = sys.executable, against: str | None = None,
         fork: bool = False) -> dict:
     out.mkdir(parents=True, exist_ok=True)
@@ -108,15 +153,14 @@ def run(n: int, jobs: int, out: Path, seed: int = 2024, python: str = sys.execut
         cid = case_id(case)
         if cid in done:
             return
+        path = out / "work" / f"{cid}{case.suffix}"
         try:
-            data = case.build(base)
+            size = builder.build(case, path)
         except Exception as exc:  # a mutator's own bug: recorded, the run goes on
             record = {"id": cid, "recipe": case.recipe(), "outcome": "mutator-error", "runs": [], "error": repr(exc)[:300]}
             with lock, results.open("a") as fh:
                 fh.write(json.dumps(record, ensure_ascii=True, default=str) + "\n")
             return
-        path = out / "work" / f"{cid}{case.suffix}"
-        path.write_bytes(data)
         try:
             if pool:
                 result = checked(path, pool, python, against)
@@ -128,7 +172,7 @@ def run(n: int, jobs: int, out: Path, seed: int = 2024, python: str = sys.execut
             with lock, results.open("a") as fh:
                 fh.write(json.dumps(record, ensure_ascii=True, default=str) + "\n")
             return
-        record = {"id": cid, "recipe": case.recipe(), "size": len(data), **result}
+        record = {"id": cid, "recipe": case.recipe(), "size": size, **result}
         over = any(x["cpu"] > CPU_BUDGET or x["peak_mb"] > MEM_BUDGET_MB for x in record["runs"])
         if record["outcome"] not in GOOD or over:
             path.replace(out / "failures" / path.name)
@@ -139,11 +183,13 @@ def run(n: int, jobs: int, out: Path, seed: int = 2024, python: str = sys.execut
             with results.open("a") as fh:
                 fh.write(json.dumps(record, ensure_ascii=True, default=str) + "\n")
 
-    try:
-        with ThreadPoolExecutor(jobs) as threads:
+    builder = Builder(jobs, out / "bases")
+    try:  # (fork mode: twice as many threads as zygotes, so that cases are built while others run)
+        with ThreadPoolExecutor(jobs * 2 if pool else jobs) as threads:
             for _ in threads.map(one, todo):
                 pass
     finally:
+        builder.close()
         if pool:
             pool.close()
     summary = summarize(results, todo, time.time() - started, pool.describe() if pool else [])
