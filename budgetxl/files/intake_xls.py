@@ -256,9 +256,27 @@ def _globals(data: bytes, limits: Limits, budget: list[int]) -> _Globals:
                 raise Refuse("intake-too-many-sheets", n=len(g.sheets), limit=limits.max_sheets)
         elif rtype == _SST and end - body >= 8:
             g.sst, g.sst_complete = _sst_lengths(data, body, end, stop, limits.max_cell_records)
-        elif rtype == _NAME and end - body >= 4:
+        elif rtype == _NAME:
+            _name_record(data, body, end)
             g.longest_name = max(g.longest_name, data[body + 3])
     return g
+
+
+# the reader's defined-name formula: first token -> shortest formula it reads without slicing out of
+# range (PtgRef3d, PtgArea3d, PtgRefErr3d / PtgAreaErr3d; any other token it does not read)
+_NAME_PTG_LEN = {**dict.fromkeys((0x3A, 0x5A, 0x7A), 7), **dict.fromkeys((0x3B, 0x5B, 0x7B), 11),
+                 **dict.fromkeys((0x3C, 0x5C, 0x7C, 0x3D, 0x5D, 0x7D), 3)}
+
+
+def _name_record(data: bytes, body: int, end: int) -> None:
+    """A NAME record the reader can slice: the name's cch characters after the 14-byte header and
+    its flags byte, and the formula as its last cce bytes (the reader indexes both unchecked)."""
+    rlen = end - body
+    if rlen < 15 or rlen < 15 + data[body + 3]:
+        raise Refuse("intake-damaged", detail="bad defined-name record")
+    cce = struct.unpack_from("<H", data, body + 4)[0]
+    if cce > rlen or (cce and cce < _NAME_PTG_LEN.get(data[end - cce], 0)):
+        raise Refuse("intake-damaged", detail="bad defined-name record")
 
 
 def scan_biff(data: bytes, limits: Limits) -> Area:
@@ -325,6 +343,9 @@ def _scan_sheet(data: bytes, offset: int, name: str, g: _Globals, area: Area, pe
                 i = unpack("<I", data, body + 6)[0]
                 text += sst[i] if i < nsst else beyond
             elif rtype == 0x0006:
+                # the reader slices the tokens as rgce[2..2 + cce] after the 20-byte header, unchecked
+                if rlen < 22 or 22 + unpack("<H", data, body + 20)[0] > rlen:
+                    raise Refuse("intake-damaged", detail="bad formula record")
                 text += per_byte * rlen
             if r + 1 > max_row or last + 1 > max_col:
                 max_row, max_col = max(max_row, r + 1), max(max_col, last + 1)

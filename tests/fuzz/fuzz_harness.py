@@ -44,6 +44,7 @@ class Run:
     peak_mb: float
     exit: int | None
     detail: str = ""
+    cpu_fork: float | None = None  # fork mode: the child's own CPU (``cpu`` adds the start-up)
 
 
 @dataclass
@@ -120,15 +121,25 @@ def _json_unreadable(out: str) -> bool:
 
 # ---- the real command line ---------------------------------------------------------------------------
 
-def run_cli(path: str, python: str = sys.executable, against: str | None = None) -> Outcome:
-    """Both commands on ``path``, each in its own process; ``against``: the folder of another
-    checkout whose budgetxl to run instead (to see what the fuzzer finds in an older version)."""
+# The runs of one case: (name, arguments before the file). Exec and fork mode run the same.
+COMMANDS = (("validate", ["validate", "--format", "json", "--jobs", "1"]), ("read", ["read"]))
+
+
+def cli_env(against: str | None = None) -> dict[str, str]:
+    """The environment of every run (the fork mode's zygote starts with it too)."""
     env = {**os.environ, "BUDGETXL_LANG": "en", "PYTHONIOENCODING": "utf-8"}
     env.pop("BUDGETXL_DEBUG", None)
     if against:
         env["PYTHONPATH"] = against
+    return env
+
+
+def run_cli(path: str, python: str = sys.executable, against: str | None = None) -> Outcome:
+    """Both commands on ``path``, each in its own process; ``against``: the folder of another
+    checkout whose budgetxl to run instead (to see what the fuzzer finds in an older version)."""
+    env = cli_env(against)
     outcome = Outcome()
-    for what, args in (("validate", ["validate", "--format", "json", "--jobs", "1"]), ("read", ["read"])):
+    for what, args in COMMANDS:
         status, out, err, cpu, peak, timed_out = launch([python, "-m", "budgetxl", *args, path], env, python)
         outcome.runs.append(classify(what, status, out, err, cpu, peak, timed_out))
     return outcome

@@ -268,7 +268,7 @@ def biff_flood(data: bytes, sheet: int, what: str, count: int) -> bytes:
             return rec(0x0204, struct.pack("<HHHHB", 6, 1, 0, len(text), 1) + text.encode("utf-16-le")) * min(count, 300)
         if what == "formulas":
             body = struct.pack("<HHH", 7, 1, 0) + struct.pack("<d", 1.0) + struct.pack("<HI", 0, 0)
-            tokens = struct.pack("<H", 8000) + b"\x1e\x01\x00" + b"\x1e\x01\x00\x03" * 1999
+            tokens = struct.pack("<H", 7999) + b"\x1e\x01\x00" + b"\x1e\x01\x00\x03" * 1999
             return rec(0x0006, body + tokens) * min(count, 600)
         if what == "mulrk":
             n = 1300

@@ -4,7 +4,8 @@ The normal run draws a few hundred cases with hypothesis (derandomized: the same
 time) and runs each through validate and read in a forked child of the test process (no
 interpreter start-up, so a few hundred fit in about a minute); the case must be read or refused
 in one clean line, and stay within the CPU and memory budgets. The long run (fuzz_long.py) sends
-10,000+ cases through the real command line, one process per run.
+10,000+ cases through the real command line (fork mode: its entry point in a child forked from a
+process that has imported it; exec mode re-checks what fork mode flags).
 """
 
 from __future__ import annotations
@@ -49,11 +50,13 @@ def test_fixed_seed_corpus(fuzz_bases, tmp_path, case: Case):
 
 @pytest.mark.fuzz
 def test_long_run():
-    """10,000+ cases through the command line (about two hours on two shared cores)."""
+    """10,000+ cases through the command line's entry point, forked from a preloaded process (fuzz_fork;
+    BUDGETXL_FUZZ_EXEC=1: one fresh process per run, about two hours on two shared cores)."""
     from fuzz_long import GOOD, run
 
     out = Path(os.environ.get("BUDGETXL_FUZZ_OUT", "/tmp/budgetxl-fuzz"))
-    summary = run(int(os.environ.get("BUDGETXL_FUZZ_CASES", "10000")), int(os.environ.get("BUDGETXL_FUZZ_JOBS", "2")), out)
+    summary = run(int(os.environ.get("BUDGETXL_FUZZ_CASES", "10000")), int(os.environ.get("BUDGETXL_FUZZ_JOBS", "2")), out,
+                  fork=not os.environ.get("BUDGETXL_FUZZ_EXEC"))
     print(summary["table"])
     assert set(summary["classes"]) <= GOOD, summary["table"]
     assert summary["contained"] == 0, summary["table"]
