@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import tempfile
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..cells import col_letter
-from ..files.atomic import atomic_path
+from ..files.lifetime import Scratch
 from ..form import consolidated as C
 from ..form.kinds import AMOUNT_FORMAT, NUMBER_FORMATS
 from ..messages import message
@@ -67,10 +65,10 @@ class WorkbookSink:
                  lang: str = "zh"):
         t = self.t = cons.template
         self.cons, self.lang = cons, lang
-        self.tmp = stack.enter_context(atomic_path(output))
-        spool = Path(tempfile.mkdtemp(prefix="budgetxl-sheets-"))
-        stack.callback(shutil.rmtree, spool, ignore_errors=True)
-        self.spool = spool
+        self.tmp = Path(output)  # a temp path, published by the caller (write.write_outputs)
+        scratch = Scratch("sheets")
+        stack.callback(scratch.cleanup)
+        self.spool = scratch.path
         wb = self.wb = new_workbook(str(self.tmp), constant_memory=True)
         wb.set_properties({"title": message("consolidated.title", t.language, title=t.template.title),
                            "author": "budgetxl"})
