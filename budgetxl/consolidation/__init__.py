@@ -117,7 +117,11 @@ def merge(inputs: Iterable[str | os.PathLike[str]], output: str | os.PathLike[st
     check_output(output, inputs)
     with reserve_outputs(output, data_dir):
         cons = merge_files(inputs, roster, prefer, include_invalid, template, jobs, progress)
-        written = cons.write(output, data_dir, lang, jobs)
+        try:
+            written = cons.write(output, data_dir, lang, jobs)
+        except BaseException:
+            cons.spool.cleanup()  # (nothing to keep it for: the caller gets an error, not the consolidation)
+            raise
     data = [p for p in written if output is None or p != Path(output)]
     return MergeResult(cons, Path(output) if output is not None else None, data)
 

@@ -16,6 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from xlsxwriter.exceptions import FileCreateError
+
 from ..cells import col_letter
 from ..files.lifetime import Scratch
 from ..form import consolidated as C
@@ -69,7 +71,8 @@ class WorkbookSink:
         scratch = Scratch("sheets")
         stack.callback(scratch.cleanup)
         self.spool = scratch.path
-        wb = self.wb = new_workbook(str(self.tmp), constant_memory=True)
+        # (xlsxwriter's own temp files go into the scratch folder too: a kill leaves none behind)
+        wb = self.wb = new_workbook(str(self.tmp), constant_memory=True, tmpdir=str(self.spool))
         wb.set_properties({"title": message("consolidated.title", t.language, title=t.template.title),
                            "author": "budgetxl"})
         st = self.st = Styles(wb)
@@ -106,7 +109,10 @@ class WorkbookSink:
             level1.update(e.stats["level1"])
         _write_charts(self.wb, self.st, self.t, self.summary_rows, level1)
         colour_lights(self.wb, self.indicators, self.t)
-        self.wb.close()
+        try:
+            self.wb.close()
+        except FileCreateError as exc:  # (xlsxwriter's wrapper of the OSError: a full disk, say)
+            raise exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else exc
         splice(self.tmp, streamed)
         return []
 

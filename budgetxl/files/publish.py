@@ -171,7 +171,7 @@ class Publish:
     def commit(self) -> None:
         order = [f for o in reversed(self.outputs) for f in o.finals]
         record = {"commit": str(self.commit_path), "markers": [str(m) for m in self.markers],
-                  "pairs": [[str(self.temps[f]), str(f)] for f in order]}
+                  "pairs": [[str(self.temps[f]), str(f)] for f in order], "locks": [str(o.lock) for o in self.outputs]}
         text = json.dumps(record, ensure_ascii=False)
         try:
             for m in self.markers:
@@ -225,6 +225,8 @@ def recover(outputs: list[Output]) -> None:
                 _unlink(marker)
                 continue
             _settle(record, committed=Path(record["commit"]).exists())
+            for lock in record.get("locks", []):
+                _remove_stale_lock(Path(lock))
     for f in (Path(p) for p in mine):
         for litter in f.parent.glob(f".{_glob_escape(f.name)}{TEMP_TAG}*"):
             _unlink(litter)
@@ -242,6 +244,24 @@ def _settle(record: dict, committed: bool) -> None:
     for m in record["markers"]:
         _unlink(Path(m))
     _unlink(Path(record["commit"]))
+
+
+def _remove_stale_lock(path: Path) -> None:
+    """A dead run's lock file for an output this run does not hold (unless someone holds it now)."""
+    if str(path) in _held:
+        return
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if os.fstat(fd).st_ino == os.stat(path).st_ino:
+            os.unlink(path)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _write_new(path: Path, text: str) -> None:
