@@ -22,6 +22,7 @@ import fcntl
 import json
 import os
 import secrets
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -71,7 +72,10 @@ def write_error(exc: OSError, outputs: list[Output]) -> BudgetxlError:
     shown = outputs[0].shown if outputs else failed
     if failed is not None:
         mine = [o.shown for o in outputs if failed == o.shown or failed.parent in {f.parent for f in o.finals}]
-        shown = mine[0] if mine else failed.parent  # (the temp dir, when that is what is full)
+        if mine:
+            shown = mine[0]
+        elif Path(tempfile.gettempdir()) in failed.parents:
+            shown = Path(tempfile.gettempdir())  # (the temp dir is what is full: say so)
     reason = _REASONS.get(exc.errno or 0)
     if reason is None:
         return BudgetxlError("output-failed", path=str(shown), detail=exc.strerror or str(exc))

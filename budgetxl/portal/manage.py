@@ -22,6 +22,7 @@ from .security import hash_password, new_token
 CONFIG = "portal.json"
 LINKS = "links.csv"
 ISSUED_DIR = "下发"
+UPLOAD_SPOOL = ".uploads"  # uploads while they are checked (cleared when the portal starts)
 
 
 class SetupError(E.EngineError):
@@ -57,7 +58,13 @@ def open_ledger(folder: Path, url: str | None = None, migrate: bool = False) -> 
         raise missing
     if migrate:  # a ledger made by an older budgetxl gets the newer schema
         db.upgrade(engine)
-    return Ledger(engine)
+    return Ledger(engine, folder / UPLOAD_SPOOL)
+
+
+def clear_upload_spool(folder: Path) -> None:
+    """Remove what uploads being checked left in the portal folder when a portal was killed
+    (called as the portal starts, before its workers take uploads)."""
+    shutil.rmtree(Path(folder) / UPLOAD_SPOOL, ignore_errors=True)
 
 
 # ---- init -------------------------------------------------------------------------------------
