@@ -169,8 +169,9 @@ def consolidate(files: list[tuple[Path, str, datetime]], units: list[Unit], outp
     every roster unit listed (missing ones as 未报送). ``files`` are (path, name as sent, time
     received): the consolidated workbook shows the names and times, never the stored copies' paths."""
     roster = [api.RosterUnit(u.code, u.name, u.region) for u in units]
-    cons = api.merge_files([api.InputFile(p, name, when) for p, name, when in files], roster)
-    written = cons.write(output, data_dir, lang) if (output or data_dir) else []
+    with api.reserve_outputs(output, data_dir):  # (a busy or unwritable output is refused before any work)
+        cons = api.merge_files([api.InputFile(p, name, when) for p, name, when in files], roster)
+        written = cons.write(output, data_dir, lang) if (output or data_dir) else []
     data = [p for p in written if output is None or Path(p) != Path(output)]
     return Consolidated(output, data, cons.summary(), cons, written)
 
