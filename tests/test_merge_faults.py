@@ -345,3 +345,27 @@ def test_workers_die_with_their_parent(tmp_path):
     os.kill(proc.pid, signal.SIGKILL)  # the process started here, by its id
     proc.wait()
     assert not wait_group_gone(proc.pid), "workers outlived their parent"
+
+
+def test_two_threads_merging_to_the_same_outputs_take_turns(tmp_path, inboxes):
+    """Two merges in one process (the portal's threads) to the same outputs: one after the other
+    (or the second refuses), never interleaved."""
+    import threading
+
+    place = Place(tmp_path)
+    errors: list[BaseException] = []
+
+    def run(inbox: Path) -> None:
+        try:
+            merge([inbox], place.out, data_dir=place.data)
+        except BudgetxlError as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(inboxes[k],)) for k in ("b", "tiny")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(e.key == "output-busy" for e in errors) and len(errors) < 2, errors
+    assert place.state() in (codes_in_inbox(inboxes["b"]), codes_in_inbox(inboxes["tiny"]))
+    assert [p for p in place.litter() if not p.startswith("TMPDIR/")] == []

@@ -10,13 +10,17 @@ the folder. The lock is taken before the file gets its name, so a folder is neve
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import signal
 import tempfile
 import weakref
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # (not POSIX: no locks, nothing swept; publishing still goes through the journal)
+    fcntl = None  # type: ignore[assignment]
 
 PREFIX = "budgetxl-"
 OWNER = ".owner"
@@ -45,8 +49,9 @@ class Scratch:
     def __init__(self, kind: str):
         self.name = tempfile.mkdtemp(prefix=f"{PREFIX}{kind}-{os.getpid()}-")
         path = Path(self.name)
-        fd = os.open(path / f"{OWNER}.new", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        fd = os.open(path / f"{OWNER}.new", os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
         os.rename(path / f"{OWNER}.new", path / OWNER)
         self._finalizer = weakref.finalize(self, _remove, self.name, fd)
 
@@ -72,6 +77,8 @@ def _remove(name: str, fd: int) -> None:
 def sweep_scratch(tmpdir: str | None = None) -> int:
     """Remove the scratch folders whose run is gone (their ``.owner`` lock can be taken); returns
     how many. Folders without an owner file (another program's, or not yet named) are left alone."""
+    if fcntl is None:
+        return 0
     root = Path(tmpdir or tempfile.gettempdir())
     removed = 0
     try:

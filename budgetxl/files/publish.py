@@ -18,16 +18,21 @@ previous outputs whole and no litter the next run does not clean up.
 from __future__ import annotations
 
 import errno
-import fcntl
 import json
 import os
 import secrets
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # (not POSIX: no locks, nothing swept; publishing still goes through the journal)
+    fcntl = None  # type: ignore[assignment]
 
 from ..errors import BudgetxlError
 
@@ -83,19 +88,26 @@ def write_error(exc: OSError, outputs: list[Output]) -> BudgetxlError:
 
 
 # ---- locks -----------------------------------------------------------------------------------------
-_held: dict[str, list[int]] = {}  # lock path -> [fd, depth] (a run takes its own lock again freely)
+# (thread, lock path) -> [fd, depth]: a run takes its own lock again freely; another thread of the
+# same process (the portal's) opens the file anew, and flock makes it wait as another process would.
+_held: dict[tuple[int, str], list[int]] = {}
+
+
+def _key(lock: Path) -> tuple[int, str]:
+    return threading.get_ident(), str(lock)
 
 
 def _acquire(o: Output, wait: float) -> None:
-    key = str(o.lock)
+    key = _key(o.lock)
     if key in _held:
         _held[key][1] += 1
         return
     deadline = time.monotonic() + wait
     while True:
-        fd = os.open(o.lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        fd = os.open(o.lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.read(fd, 32).decode("ascii", "replace").strip()
             os.close(fd)
@@ -116,12 +128,12 @@ def _acquire(o: Output, wait: float) -> None:
 
 
 def _release(o: Output) -> None:
-    held = _held.get(str(o.lock))
+    held = _held.get(_key(o.lock))
     if held is None:
         return
     held[1] -= 1
     if held[1] == 0:
-        del _held[str(o.lock)]
+        del _held[_key(o.lock)]
         try:
             os.unlink(o.lock)
         except OSError:
@@ -138,7 +150,7 @@ def reserved(outputs: list[Output], wait: float = LOCK_WAIT) -> Iterator[None]:
         fresh = False
         for o in sorted(outputs, key=lambda o: str(o.lock)):
             o.lock.parent.mkdir(parents=True, exist_ok=True)
-            fresh |= str(o.lock) not in _held
+            fresh |= _key(o.lock) not in _held
             _acquire(o, wait)
             taken.append(o)
         if fresh:
@@ -252,10 +264,10 @@ def _settle(record: dict, committed: bool) -> None:
 
 def _remove_stale_lock(path: Path) -> None:
     """A dead run's lock file for an output this run does not hold (unless someone holds it now)."""
-    if str(path) in _held:
+    if any(lock == str(path) for _, lock in _held) or fcntl is None:
         return
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+        fd = os.open(path, os.O_RDWR | getattr(os, "O_CLOEXEC", 0))
     except OSError:
         return
     try:
@@ -269,7 +281,7 @@ def _remove_stale_lock(path: Path) -> None:
 
 
 def _write_new(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644)
     try:
         os.write(fd, text.encode("utf-8"))
     finally:
