@@ -369,3 +369,19 @@ def test_two_threads_merging_to_the_same_outputs_take_turns(tmp_path, inboxes):
     assert all(e.key == "output-busy" for e in errors) and len(errors) < 2, errors
     assert place.state() in (codes_in_inbox(inboxes["b"]), codes_in_inbox(inboxes["tiny"]))
     assert [p for p in place.litter() if not p.startswith("TMPDIR/")] == []
+
+
+def test_the_sweep_removes_only_dead_runs_scratch_folders(tmp_path, monkeypatch):
+    from budgetxl.files.lifetime import Scratch, sweep_scratch
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = ("import os; from budgetxl.files.lifetime import Scratch; s = Scratch('spool'); "
+            "open(os.path.join(s.name, 'payload.pkl'), 'w').write('x'); os._exit(9)")
+    subprocess.run([sys.executable, "-c", dead], env={**os.environ, "TMPDIR": str(tmp_path)}, check=False)
+    assert len(list(tmp_path.glob("budgetxl-spool-*"))) == 1  # what a killed run leaves
+    live = Scratch("spool")  # a live run's
+    (tmp_path / "budgetxl-bench").mkdir()  # someone else's (no owner file)
+    assert sweep_scratch() == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([Path(live.name).name, "budgetxl-bench"])
+    live.cleanup()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["budgetxl-bench"]
