@@ -20,6 +20,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import secrets
 import tempfile
 import threading
@@ -246,6 +247,11 @@ def recover(outputs: list[Output]) -> None:
     for f in (Path(p) for p in mine):
         for litter in f.parent.glob(f".{_glob_escape(f.name)}{TEMP_TAG}*"):
             _unlink(litter)
+        # what earlier versions left (files.atomic's names: .<stem>.<8 random><suffix>.tmp[.splice])
+        old = re.compile(rf"\.{re.escape(f.stem)}\.[a-z0-9_]{{8}}{re.escape(f.suffix)}\.tmp(\.splice)?")
+        for litter in f.parent.glob(f".{_glob_escape(f.stem)}.*.tmp*"):
+            if old.fullmatch(litter.name):
+                _unlink(litter)
 
 
 def _settle(record: dict, committed: bool) -> None:
