@@ -385,3 +385,16 @@ def test_the_sweep_removes_only_dead_runs_scratch_folders(tmp_path, monkeypatch)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([Path(live.name).name, "budgetxl-bench"])
     live.cleanup()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["budgetxl-bench"]
+
+
+def test_the_next_run_removes_temp_files_earlier_versions_left(tmp_path):
+    out, data = tmp_path / "汇总.xlsx", tmp_path / "data"
+    data.mkdir()
+    litter = [tmp_path / ".汇总.ab_cd12x.xlsx.tmp", tmp_path / ".汇总.zz99yy88.xlsx.tmp.splice",
+              data / ".projects.k2j3h4g5.csv.tmp", tmp_path / ".汇总.xlsx.budgetxl-tmp-1-abcd"]
+    others = [tmp_path / ".其他.abcdefgh.xlsx.tmp", tmp_path / "汇总.xlsx.tmp"]  # another output's, and no temp name
+    for p in litter + others:
+        p.write_bytes(b"x")
+    with reserve_outputs(out, data):
+        pass
+    assert [p for p in litter if p.exists()] == [] and all(p.exists() for p in others)
