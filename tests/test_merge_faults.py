@@ -147,7 +147,8 @@ def test_kill_at_random_moments(tmp_path, inboxes, jobs):
         proc = place.start(inboxes["a"], jobs)
         time.sleep(moment)
         os.kill(proc.pid, signal.SIGKILL)  # the merge started here, by its id
-        proc.wait()
+        proc.wait()  # (not communicate: a surviving worker would hold its pipes open)
+        proc.stdout.close(), proc.stderr.close()
         assert not wait_group_gone(proc.pid), f"processes of the killed merge (killed at {moment:.2f} s) live on"
         seen_litter += len(place.litter())
         assert digest(inboxes["a"].parent) == before_inputs
@@ -174,7 +175,7 @@ def test_concurrent_merges_publish_one_run_whole(tmp_path, inboxes):
     for round_ in range(2):
         first, second = (inboxes["a"], inboxes["b"]) if round_ == 0 else (inboxes["b"], inboxes["a"])
         procs = [place.start(first), place.start(second)]
-        results = [(p.wait(timeout=120), p.stderr.read().decode()) for p in procs]
+        results = [(p.returncode, err.decode()) for p in procs for _, err in [p.communicate(timeout=120)]]
         for rc, err in results:
             assert rc in (0, 2), err
             if rc == 2:  # refused: one line naming the output
