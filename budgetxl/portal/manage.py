@@ -62,9 +62,13 @@ def open_ledger(folder: Path, url: str | None = None, migrate: bool = False) -> 
 
 
 def clear_upload_spool(folder: Path) -> None:
-    """Remove what uploads being checked left in the portal folder when a portal was killed
-    (called as the portal starts, before its workers take uploads)."""
+    """An empty upload spool in the portal folder: what uploads being checked left when a portal
+    was killed is removed (called by init, and as the portal starts, before it takes uploads)."""
     shutil.rmtree(Path(folder) / UPLOAD_SPOOL, ignore_errors=True)
+    try:
+        (Path(folder) / UPLOAD_SPOOL).mkdir()
+    except OSError:  # (a read-only folder: uploads are checked in the temp dir)
+        pass
 
 
 # ---- init -------------------------------------------------------------------------------------
@@ -91,6 +95,7 @@ def init_portal(folder: Path, roster: Path, year: int, stage: str = "targets", b
     engine = db.make_engine(url or db.default_url(folder))
     if db.has_ledger(engine):
         raise SetupError("portal.has-ledger", dir=str(folder))
+    clear_upload_spool(folder)
     outdir = folder / ISSUED_DIR
     files = []
     for u in units:  # workbooks first: a failure here leaves no ledger behind
