@@ -227,6 +227,10 @@ def test_full_disk_on_a_tiny_tmpfs(tmp_path, inboxes):
         assert str(place.out) in res.stderr and "磁盘空间不足" in res.stderr
         assert digest(place.out.parent) == before
         assert place.litter() == []
+        fresh = Place(disk / "新")  # (outputs in folders the run makes: none of them is left)
+        fresh.tmp = place.tmp
+        assert fresh.run(inboxes["a"]).returncode == 2
+        assert not fresh.out.parent.exists()
 
 
 def test_full_disk_injected(tmp_path, inboxes, monkeypatch):

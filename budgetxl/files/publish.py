@@ -147,9 +147,11 @@ def reserved(outputs: list[Output], wait: float = LOCK_WAIT) -> Iterator[None]:
     """Hold every output's lock (folders made first; in path order, so two runs never deadlock);
     on first taking them, finish or undo what a dead run left (:func:`recover`)."""
     taken: list[Output] = []
+    made: list[Path] = []  # folders made here, deepest first: removed again when the run fails
     try:
         fresh = False
         for o in sorted(outputs, key=lambda o: str(o.lock)):
+            made[:0] = _missing_folders(o.lock.parent)
             o.lock.parent.mkdir(parents=True, exist_ok=True)
             fresh |= _key(o.lock) not in _held
             _acquire(o, wait)
@@ -157,18 +159,38 @@ def reserved(outputs: list[Output], wait: float = LOCK_WAIT) -> Iterator[None]:
         if fresh:
             recover(outputs)
     except OSError as exc:
-        for o in reversed(taken):
-            _release(o)
+        _undo(taken, made)
         raise write_error(exc, outputs) from None
     except BaseException:
-        for o in reversed(taken):
-            _release(o)
+        _undo(taken, made)
         raise
     try:
         yield
-    finally:
-        for o in reversed(taken):
-            _release(o)
+    except BaseException:
+        _undo(taken, made)
+        raise
+    for o in reversed(taken):
+        _release(o)
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """The folders on ``folder``'s path that do not exist yet, deepest first."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _undo(taken: list[Output], made: list[Path]) -> None:
+    """A failed run: its locks let go, and the folders it made removed when still empty."""
+    for o in reversed(taken):
+        _release(o)
+    for folder in made:
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
 
 
 # ---- publishing ------------------------------------------------------------------------------------
