@@ -56,9 +56,11 @@ def merge(
         tpl = template_option(template)
         roster = api.load_roster(units) if units else None
         api.check_output(output, inputs)
-        with progress_bar(lang_) as progress:
-            cons = api.merge_files(inputs, roster, prefer or [], include_invalid, tpl, jobs_or_cores(jobs), progress)
-        written = [] if strict and not cons.complete else cons.write(output, data_dir, lang_, jobs_or_cores(jobs))
+        with api.reserve_outputs(output, data_dir):  # (before any work: a busy or unwritable output is refused)
+            with progress_bar(lang_) as progress:
+                cons = api.merge_files(inputs, roster, prefer or [], include_invalid, tpl, jobs_or_cores(jobs),
+                                       progress)
+            written = [] if strict and not cons.complete else cons.write(output, data_dir, lang_, jobs_or_cores(jobs))
     except BudgetxlError as exc:
         raise fail(exc)
     from .render import render_merge_summary

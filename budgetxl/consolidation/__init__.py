@@ -9,14 +9,13 @@ when ``jobs > 1``) and returns a :class:`Consolidation`; its ``write()`` makes t
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BudgetxlError, usage_error
 from ..files.inputs import InputFile, collect_inputs
+from ..files.lifetime import Scratch
 from ..files.tables import RosterUnit
 from ..form import Template, load_template
 from .decide import Consolidation, UnitRow, decide
@@ -25,6 +24,7 @@ from .status import (STATUS_DUPLICATE, STATUS_INCLUDED_INVALID, STATUS_INVALID, 
                      status_text)
 from .ingest import Ingested, crashed, ingest
 from .readback import read_consolidated
+from .write import reserve_outputs
 
 Progress = Callable[[int, int, str], None]
 
@@ -56,16 +56,19 @@ def merge_files(inputs: Iterable[str | os.PathLike[str] | InputFile], roster: li
     missing = [p for p in [*paths, *prefer] if not Path(p).exists()]
     if missing:
         raise BudgetxlError("file-not-found", path=str(missing[0]))
-    spool = tempfile.TemporaryDirectory(prefix="budgetxl-spool-")
-    workdir = Path(tempfile.mkdtemp(prefix="budgetxl-merge-"))
+    spool = Scratch("spool")  # the entries' payloads, kept with the consolidation
+    workdir = Scratch("merge")  # members of zip archives, while they are read
     try:
-        files = [f for p in inputs for f in ([p] if isinstance(p, InputFile) else collect_inputs([p], workdir))]
+        files = [f for p in inputs for f in ([p] if isinstance(p, InputFile) else collect_inputs([p], workdir.path))]
         if paths and not files:  # (no input at all is an empty consolidation: every roster unit missing)
             raise usage_error("usage.no-workbook")
         tables = template or inputs_template(files)
         entries = run_ingest(files, template, tables, jobs, progress, spool.name)
+    except BaseException:
+        spool.cleanup()
+        raise
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        workdir.cleanup()
     cons = decide(entries, roster, tables, prefer, include_invalid)
     cons.spool = spool
     return cons
@@ -120,15 +123,20 @@ def merge(inputs: Iterable[str | os.PathLike[str]], output: str | os.PathLike[st
     """merge_files, then write the outputs (the whole job in one call)."""
     inputs = list(inputs)
     check_output(output, inputs)
-    cons = merge_files(inputs, roster, prefer, include_invalid, template, jobs, progress)
-    written = cons.write(output, data_dir, lang, jobs)
+    with reserve_outputs(output, data_dir):
+        cons = merge_files(inputs, roster, prefer, include_invalid, template, jobs, progress)
+        try:
+            written = cons.write(output, data_dir, lang, jobs)
+        except BaseException:
+            cons.spool.cleanup()  # (nothing to keep it for: the caller gets an error, not the consolidation)
+            raise
     data = [p for p in written if output is None or p != Path(output)]
     return MergeResult(cons, Path(output) if output is not None else None, data)
 
 
 __all__ = [
     "Consolidation", "Ingested", "InputFile", "MergeResult", "UnitRow", "check_output", "decide", "merge", "merge_files",
-    "read_consolidated", "status_text", "STATUS_DUPLICATE", "STATUS_INCLUDED_INVALID", "STATUS_INVALID",
-    "STATUS_MISSING", "STATUS_NOT_IN_ROSTER", "STATUS_OTHER_FORM", "STATUS_SUBMITTED", "STATUS_SUPERSEDED",
+    "read_consolidated", "reserve_outputs", "status_text", "STATUS_DUPLICATE", "STATUS_INCLUDED_INVALID",
+    "STATUS_INVALID", "STATUS_MISSING", "STATUS_NOT_IN_ROSTER", "STATUS_OTHER_FORM", "STATUS_SUBMITTED", "STATUS_SUPERSEDED",
     "STATUS_UNKNOWN_UNIT", "STATUS_UNREADABLE",
 ]

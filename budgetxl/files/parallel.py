@@ -40,9 +40,12 @@ def parallel_map(fn: Callable[..., R], items: Sequence[T], *args: Any, jobs: int
         return out
     from concurrent.futures import ProcessPoolExecutor
 
+    from .lifetime import die_with_parent
+
     out = []
     chunk = max(1, min(16, total // (jobs * 8) or 1))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # Workers die with this process: a killed run leaves none behind, blocked on a dead queue.
+    with ProcessPoolExecutor(max_workers=jobs, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         iterables = [items] + [[a] * total for a in args]
         for i, res in enumerate(pool.map(fn, *iterables, chunksize=chunk), start=1):
             out.append(res)

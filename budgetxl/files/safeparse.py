@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from ..errors import ReadError
+from .lifetime import die_with_parent
 
 R = TypeVar("R")
 
@@ -151,8 +152,9 @@ def calamine_sheets(path: str | os.PathLike[str]) -> list[tuple[str, list[list[A
 CHILD_EXTRA_MEMORY = 3 << 30
 
 
-def child_setup() -> None:
-    """For a process that reads untrusted files on behalf of a parent: die with the parent (Linux;
+def child_setup(parent: int | None = None) -> None:
+    """For a process that reads untrusted files on behalf of ``parent`` (its pid as seen before the
+    fork): die with the parent (Linux;
     elsewhere a no-op), so that no worker outlives an interrupted or killed run, and cap the
     address space it may grow to. Its death is the parent's to report, in one line: no fault
     handler dump of its Python stack (BUDGETXL_DEBUG=1 keeps whatever the parent had)."""
@@ -160,13 +162,7 @@ def child_setup() -> None:
         import faulthandler
 
         faulthandler.disable()
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+    die_with_parent(parent)
     try:
         import resource
 
@@ -192,11 +188,12 @@ def run_isolated(fn: Callable[..., R], *args: Any, path: str, timeout: float | N
         except (OSError, ValueError, AttributeError):
             pass
     r, w = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: never returns
         try:
             os.close(r)
-            child_setup()
+            child_setup(parent)
             try:
                 payload = pickle.dumps((True, fn(*args)), pickle.HIGHEST_PROTOCOL)
             except BaseException as exc:

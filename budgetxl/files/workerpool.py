@@ -39,9 +39,9 @@ class _Worker:
     since: float = 0.0  # when the oldest in-flight item became the one being worked on
 
 
-def _serve(conn: Connection, other: Connection, fn: Callable[..., Any], args: tuple) -> None:
+def _serve(conn: Connection, other: Connection, fn: Callable[..., Any], args: tuple, parent: int) -> None:
     other.close()  # the parent's end, inherited by fork
-    child_setup()
+    child_setup(parent)
     while True:
         try:
             msg = conn.recv()
@@ -115,7 +115,8 @@ class _Pool:
 
     def _start(self) -> None:
         parent, child = self.ctx.Pipe()
-        proc = self.ctx.Process(target=_serve, args=(child, parent, self.fn, self.args), daemon=True)
+        proc = self.ctx.Process(target=_serve, args=(child, parent, self.fn, self.args, os.getpid()),
+                                daemon=True)
         # The parent's objects into the permanent generation while forking: the worker's garbage
         # collector then leaves them alone instead of touching (and so copying) every page of them.
         gc.freeze()

@@ -210,8 +210,9 @@ def consolidate(files: list[tuple[Path, str, datetime]], units: list[Unit], outp
     copies' paths."""
     roster = [api.RosterUnit(u.code, u.name, u.region) for u in units]
     template = form(stage, month) if stage in LATER_STAGES else None  # (targets: each file's own form)
-    cons = api.merge_files([api.InputFile(p, name, when) for p, name, when in files], roster, template=template)
-    written = cons.write(output, data_dir, lang) if (output or data_dir) else []
+    with api.reserve_outputs(output, data_dir):  # (a busy or unwritable output is refused before any work)
+        cons = api.merge_files([api.InputFile(p, name, when) for p, name, when in files], roster, template=template)
+        written = cons.write(output, data_dir, lang) if (output or data_dir) else []
     data = [p for p in written if output is None or Path(p) != Path(output)]
     return Consolidated(output, data, cons.summary(), cons, written)
 

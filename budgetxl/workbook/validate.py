@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,7 +91,7 @@ class Report:
     """The reports of a batch, in input order (like frictionless' Report: ``valid``, ``files``)."""
 
     files: list[FileReport] = field(default_factory=list)
-    workdir: Any = None  # the TemporaryDirectory holding extracted zip members (removed with the report)
+    workdir: Any = None  # the Scratch folder holding extracted zip members (removed with the report)
 
     @property
     def valid(self) -> bool:
@@ -163,7 +162,10 @@ def validate_paths(paths: Iterable[str | os.PathLike[str]], template: Template |
     kills or hangs its worker gets a one-line refusal, the others go on."""
     from ..files.parallel import parallel_map
 
-    workdir = tempfile.TemporaryDirectory(prefix="budgetxl-validate-")
+    from ..files.lifetime import Scratch, sweep_scratch
+
+    sweep_scratch()  # (what killed runs left in the temp dir)
+    workdir = Scratch("validate")
     files = list(collect_inputs(paths, Path(workdir.name)))
     reports = parallel_map(_validate_input, files, template, jobs=jobs, progress=progress, label=lambda i: i.display,
                            on_crash=_crashed)
