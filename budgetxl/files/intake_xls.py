@@ -344,7 +344,8 @@ def _scan_sheet(data: bytes, offset: int, name: str, g: _Globals, area: Area, pe
                 text += sst[i] if i < nsst else beyond
             elif rtype == 0x0006:
                 # the reader slices the tokens as rgce[2..2 + cce] after the 20-byte header, unchecked
-                if rlen < 22 or 22 + unpack("<H", data, body + 20)[0] > rlen:
+                cce = unpack("<H", data, body + 20)[0] if rlen >= 22 else rlen
+                if 22 + cce > rlen or not _tokens_fit(data, body + 22, body + 22 + cce):
                     raise Refuse("intake-damaged", detail="bad formula record")
                 text += per_byte * rlen
             if r + 1 > max_row or last + 1 > max_col:
@@ -362,6 +363,64 @@ def _scan_sheet(data: bytes, offset: int, name: str, g: _Globals, area: Area, pe
     area.cells(cells)
     area.add_text(text)
     return max_row, max_col
+
+
+# A formula's tokens as the reader's parse_formula steps over them: the operand bytes after each
+# token, which it slices unchecked (BIFF8); _STOP: a token it does not read (it gives up on the
+# formula there, without harm); _SPECIAL: a token whose length is in its operand.
+_STOP, _SPECIAL = 255, 254
+_PTG = bytearray([_STOP]) * 256
+for _ptgs, _n in ((range(0x03, 0x17), 0), ((0x23, 0x43, 0x63, 0x24, 0x44, 0x64, 0x2A, 0x4A, 0x6A), 4),
+                  ((0x18,), 5), ((0x1D,), 1), ((0x1E,), 2), ((0x22, 0x42, 0x62), 3), ((0x39, 0x59), 6),
+                  ((0x1F, 0x25, 0x45, 0x65, 0x2B, 0x4B, 0x6B), 8), ((0x20, 0x40, 0x60), 7),
+                  ((0x3A, 0x5A, 0x7A, 0x3C, 0x5C, 0x7C), 6), ((0x3B, 0x5B, 0x7B, 0x3D, 0x5D, 0x7D), 10),
+                  ((0x01, 0x17, 0x19, 0x1C, 0x21, 0x41, 0x61), _SPECIAL)):
+    for _p in _ptgs:
+        _PTG[_p] = _n
+_ERRORS = frozenset((0x00, 0x07, 0x0F, 0x17, 0x1D, 0x24, 0x2A, 0x2B))
+_FUNCTIONS = 485  # the reader's function table: a PtgFunc beyond it ends the formula
+
+
+def _tokens_fit(data: bytes, p: int, end: int) -> bool:
+    """Whether every token up to the first the reader does not read has its operand inside the
+    formula's ``cce`` bytes (the reader panics on one that does not)."""
+    size = _PTG
+    while p < end:
+        ptg = data[p]
+        n = size[ptg]
+        p += 1
+        if n < _SPECIAL:
+            p += n
+        elif n == _STOP:
+            return True
+        elif ptg == 0x01 or ptg == 0x17:  # PtgExp, PtgStr: one cut short ends the formula (checked)
+            n = 4 if ptg == 0x01 else 2 + data[p] if p < end else 2
+            if p + n > end:
+                return True
+            p += n
+        elif p >= end:
+            return False  # (the other special tokens read their first operand byte unchecked)
+        elif ptg == 0x1C:  # PtgErr
+            if data[p] not in _ERRORS:
+                return True
+            p += 1
+        elif ptg == 0x19:  # PtgAttr
+            etpg, p = data[p], p + 1
+            if etpg == 0x04:  # attrChoose: a count, then count + 1 offsets
+                if p + 2 > end:
+                    return False
+                p += 2 + 2 * (struct.unpack_from("<H", data, p)[0] + 1)
+            elif etpg in (0x01, 0x02, 0x08, 0x10, 0x20, 0x21, 0x40, 0x41):
+                p += 2
+            else:
+                return True
+        else:  # PtgFunc
+            if p + 2 <= end and struct.unpack_from("<H", data, p)[0] >= _FUNCTIONS:
+                return True
+            p += 2
+        if p > end:
+            return False
+    return True
 
 
 def _dimensions(body: bytes, name: str, limits: Limits) -> None:
