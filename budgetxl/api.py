@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from .changes import (Change, SplitResult, StageResult, SyncResult, diff_documents, generate_stage,
                       split_consolidated, split_documents, stage_document, sync_document, sync_workbook)
-from .consolidation import Consolidation, MergeResult, check_output, merge, merge_files, read_consolidated, status_text
+from .consolidation import (Consolidation, MergeResult, check_output, merge, merge_files, read_consolidated,
+                            reserve_outputs, status_text)
 from .errors import BudgetxlError, ReadError, TemplateError
 from .files.inputs import WORKBOOK_SUFFIXES, InputFile, collect_inputs
 from .files.tables import BudgetList, RosterUnit, load_budget_list, load_roster, read_budget_list
@@ -91,7 +92,7 @@ __all__ = [
     "Template", "TemplateError", "WORKBOOK_SUFFIXES", "annotate_copy", "builtin_templates", "check_output",
     "collect_inputs", "diff_documents", "generate_stage", "generate_workbook", "generate_workbooks", "indicator_csv",
     "issue_documents", "load_budget_list", "load_document", "load_roster", "load_template", "max_file_bytes", "merge",
-    "merge_files", "read_budget_list", "read_consolidated", "read_workbook", "score_document", "split_consolidated",
+    "merge_files", "read_budget_list", "read_consolidated", "read_workbook", "reserve_outputs", "score_document", "split_consolidated",
     "split_documents", "stage_document", "stage_form", "status_text", "sync_document", "sync_workbook",
     "template_for_document", "validate_document", "validate_file", "validate_paths", "workbook_filename",
 ]

@@ -65,10 +65,19 @@ def normalize_text(text: str) -> str:
 
 
 def format_number(d: Decimal) -> str:
-    """A Decimal as plain text with no exponent and no trailing zeros: 70.00 -> 70, 4.50 -> 4.5."""
-    if d == d.to_integral_value():
-        return str(d.quantize(Decimal(1)))
-    return format(d.normalize(), "f")
+    """A Decimal as plain text with no exponent and no trailing zeros: 70.00 -> 70, 4.50 -> 4.5.
+
+    Exact at any size (no rounding to the 28 digits of the decimal context), -0 as 0. Never
+    raises: an infinity or NaN, which no cell holds but a damaged file can spell, shows as Excel
+    shows a numeric overflow (#NUM!), and an absurd exponent keeps its scientific form."""
+    if not d.is_finite():
+        return "#NUM!"
+    if d.is_zero():
+        return "0"
+    if abs(d.as_tuple().exponent) > 400:
+        return str(d)
+    s = format(d, "f")
+    return s.rstrip("0").rstrip(".") if "." in s else s
 
 
 def to_decimal(value: object) -> Decimal | None:
@@ -76,20 +85,21 @@ def to_decimal(value: object) -> Decimal | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, Decimal):
-        return value
+        return (value.copy_abs() if value.is_zero() else value) if value.is_finite() else None
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             return None
-        return Decimal(repr(value))
+        return Decimal(repr(value + 0.0))  # (+ 0.0: -0.0 is 0)
     s = normalize_text(str(value)).replace(",", "")
     if not re.fullmatch(_NUMBER, s):
         return None
     try:
-        return Decimal(s)
+        d = Decimal(s)
     except InvalidOperation:
         return None
+    return d.copy_abs() if d.is_zero() else d
 
 
 # One anchored alternation, longest words first (so 大于等于 wins over 大于).

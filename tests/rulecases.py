@@ -870,6 +870,35 @@ def _(wb, doc):
     c.value = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
+@case("issued-hidden-json-not-an-object", [E("issued-field-changed.metadata", None, None)])
+def _(wb, doc):
+    """The hidden issued data replaced by a number: reported, never used."""
+    meta_cell(wb, "issued_json").value = "5"
+
+
+@case("issued-hidden-json-deeply-nested", [E("issued-field-changed.metadata", None, None)])
+def _(wb, doc):
+    """The hidden issued data replaced by 30,000 nested lists (a parser's recursion, not data)."""
+    meta_cell(wb, "issued_json").value = "[" * 30000 + "]" * 30000
+
+
+@case("issued-hidden-json-missing-keys", [E("issued-field-changed.metadata", None, None)])
+def _(wb, doc):
+    """The hidden issued data without its projects' budgets."""
+    c = meta_cell(wb, "issued_json")
+    data = json.loads(c.value)
+    for p in data["projects"]:
+        del p["budget"]
+    c.value = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+@case("meta-template-version-garbage", [E("issued-field-changed.metadata", None, None)])
+def _(wb, doc):
+    """The hidden template version overwritten with text that is no version (the visible 模板版本
+    cell still names the current one, so the template itself is not in doubt)."""
+    meta_cell(wb, "template_version").value = "第二版（修订）"
+
+
 # -- template-version ----------------------------------------------------------------------------
 
 @case("template-older-version", [E("template-version", UNIT, "B6")])

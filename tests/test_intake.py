@@ -18,10 +18,7 @@ import io
 import json
 import os
 import re
-import subprocess
 import sys
-import tempfile
-import threading
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -68,21 +65,13 @@ def _path(case, corpus, lo_status) -> Path:
 
 def run_cli(*args: str) -> tuple[int, str, str, float]:
     """Run ``python -m budgetxl ARGS`` in its own process: (exit code, stdout, stderr, peak RSS in MB,
-    from the child's own resource usage as wait4 reports it)."""
+    from the process tree's own resource usage as wait4 reports it; started by a small launcher,
+    tests/measure.py, so that the test process's own size is not counted)."""
+    from measure import launch
+
     env = {**os.environ, "BUDGETXL_LANG": "en", "PYTHONIOENCODING": "utf-8"}
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen([sys.executable, "-m", "budgetxl", *args], stdout=out, stderr=err, env=env)
-        timer = threading.Timer(CASE_TIMEOUT, proc.kill)  # a hang guard, not a time assertion
-        timer.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return (proc.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                usage.ru_maxrss / 1024)
+    status, out, err, _, peak, _ = launch([sys.executable, "-m", "budgetxl", *args], env, timeout=CASE_TIMEOUT)
+    return os.waitstatus_to_exitcode(status), out, err, peak
 
 
 def _get(data, path: str):

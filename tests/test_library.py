@@ -126,11 +126,16 @@ def test_merge_strict_reads_each_input_once(tmp_path, monkeypatch):
         budgetxl.generate_workbook(Submission.model_validate(data), tmp_path / "in" / f"{code}.xlsx")
     (tmp_path / "units.csv").write_text("code,name,region\n414001,巨鹿县市场监督管理局本级,130529\n"
                                         "401001,巨鹿县市场监督管理局本级,130529\n", encoding="utf-8")
-    calls = []
+    log = tmp_path / "reads.log"  # (files are read in worker processes: each read leaves a line)
     real = consolidation.ingest
-    monkeypatch.setattr(consolidation, "ingest", lambda inp, *a: calls.append(inp.display) or real(inp, *a))
+
+    def ingest(inp, *a):
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(inp.display + "\n")
+        return real(inp, *a)
+    monkeypatch.setattr(consolidation, "ingest", ingest)
     out = tmp_path / "c.xlsx"
     res = CliRunner().invoke(app, ["merge", str(tmp_path / "in"), "-o", str(out), "--strict", "--jobs", "1",
                                    "--units", str(tmp_path / "units.csv")])
     assert res.exit_code == 0, res.output
-    assert out.is_file() and len(calls) == 2
+    assert out.is_file() and len(log.read_text(encoding="utf-8").splitlines()) == 2

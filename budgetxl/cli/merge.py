@@ -76,10 +76,12 @@ def merge(
     try:
         tpl = template_option(template)
         roster = api.load_roster(units) if units else None
-        with progress_bar(lang_) as progress:
-            cons = api.merge_files(inputs, roster, prefer or [], include_invalid, tpl, n, progress)
-        refused = strict and not cons.complete
-        written = [] if refused else cons.write(output, data_dir, lang_, n, city=city)
+        api.check_output(output, inputs)
+        with api.reserve_outputs(output, data_dir):  # (before any work: a busy or unwritable output is refused)
+            with progress_bar(lang_) as progress:
+                cons = api.merge_files(inputs, roster, prefer or [], include_invalid, tpl, n, progress)
+            refused = strict and not cons.complete
+            written = [] if refused else cons.write(output, data_dir, lang_, n, city=city)
     except BudgetxlError as exc:
         raise fail(exc)
     render_merge_summary(cons, written, lang_, strict_failed=refused)

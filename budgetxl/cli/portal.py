@@ -152,6 +152,7 @@ def serve(
     try:
         ledger = manage.open_ledger(folder, db, migrate=True)  # once, before the workers start
         ledger.engine.dispose()
+        manage.clear_upload_spool(folder)  # (what a killed portal left)
     except BudgetxlError as exc:
         raise fail(exc)
     except Exception as exc:

@@ -34,12 +34,20 @@ def read(
     lang: LangOpt = None,
 ) -> None:
     use_lang(lang)
-    from .. import api
+    from ..files.safeparse import run_isolated
 
     check_paths(inputs=[workbook], files=[(output, format.value)])
     try:
-        result = api.read_workbook(workbook, template_option(template))
+        # in a child process: a file that kills its reader is refused in one line like any other
+        text = run_isolated(_read_text, workbook, template_option(template), format, path=str(workbook))
     except BudgetxlError as exc:
         raise fail(exc)
-    text = result.doc.to_json() + "\n" if format is ReadFormat.json else api.indicator_csv(result.doc, result.template)
     emit(text, output)
+
+
+def _read_text(workbook: Path, template: object, format: ReadFormat) -> str:
+    """The output of ``read``: the document as JSON, or its indicator rows as CSV."""
+    from .. import api
+
+    result = api.read_workbook(workbook, template)
+    return result.doc.to_json() + "\n" if format is ReadFormat.json else api.indicator_csv(result.doc, result.template)

@@ -9,33 +9,34 @@ when ``jobs > 1``) and returns a :class:`Consolidation`; its ``write()`` makes t
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BudgetxlError, usage_error
 from ..files.inputs import InputFile, collect_inputs
+from ..files.lifetime import Scratch
 from ..files.tables import RosterUnit
 from ..form import Template, load_template
 from .decide import Consolidation, UnitRow, decide
 from .status import (STATUS_DUPLICATE, STATUS_INCLUDED_INVALID, STATUS_INVALID, STATUS_MISSING, STATUS_NOT_IN_ROSTER,
                      STATUS_OTHER_FORM, STATUS_SUBMITTED, STATUS_SUPERSEDED, STATUS_UNKNOWN_UNIT, STATUS_UNREADABLE,
                      status_text)
-from .ingest import Ingested, ingest
+from .ingest import Ingested, crashed, ingest
 from .readback import read_consolidated
+from .write import reserve_outputs
 
 Progress = Callable[[int, int, str], None]
 
 
 def run_ingest(inputs: list[InputFile], template: Template | None, tables: Template, jobs: int = 1,
                progress: Progress | None = None, spool: str | None = None) -> list[Ingested]:
-    """Ingest files, in a process pool when jobs > 1; results in input order either way."""
+    """Ingest files in ``jobs`` worker processes, results in input order; a file whose reading
+    kills or hangs its worker is refused in one line, the others go on."""
     from ..files.parallel import parallel_map
 
     return parallel_map(ingest, inputs, template, tables, spool, jobs=jobs, progress=progress,
-                        label=lambda i: i.display)
+                        label=lambda i: i.display, on_crash=crashed)
 
 
 def merge_files(inputs: Iterable[str | os.PathLike[str] | InputFile], roster: list[RosterUnit] | None = None,
@@ -55,16 +56,19 @@ def merge_files(inputs: Iterable[str | os.PathLike[str] | InputFile], roster: li
     missing = [p for p in [*paths, *prefer] if not Path(p).exists()]
     if missing:
         raise BudgetxlError("file-not-found", path=str(missing[0]))
-    spool = tempfile.TemporaryDirectory(prefix="budgetxl-spool-")
-    workdir = Path(tempfile.mkdtemp(prefix="budgetxl-merge-"))
+    spool = Scratch("spool")  # the entries' payloads, kept with the consolidation
+    workdir = Scratch("merge")  # members of zip archives, while they are read
     try:
-        files = [f for p in inputs for f in ([p] if isinstance(p, InputFile) else collect_inputs([p], workdir))]
+        files = [f for p in inputs for f in ([p] if isinstance(p, InputFile) else collect_inputs([p], workdir.path))]
         if paths and not files:  # (no input at all is an empty consolidation: every roster unit missing)
             raise usage_error("usage.no-workbook")
         tables = template or inputs_template(files)
         entries = run_ingest(files, template, tables, jobs, progress, spool.name)
+    except BaseException:
+        spool.cleanup()
+        raise
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        workdir.cleanup()
     cons = decide(entries, roster, tables, prefer, include_invalid)
     cons.spool = spool
     return cons
@@ -73,20 +77,27 @@ def merge_files(inputs: Iterable[str | os.PathLike[str] | InputFile], roster: li
 def inputs_template(files: list[InputFile]) -> Template:
     """The form of a batch (its consolidated columns): the first readable input's, at its month
     (a batch of monitoring returns is consolidated as monitoring); the default form when none reads."""
-    from ..form.template import document_template
-    from ..workbook.documents import JSON_SUFFIXES, load_document
-    from ..workbook.reader import read_workbook
+    from ..files.safeparse import run_isolated
 
     for inp in files:
         if inp.error is not None:
             continue
         try:
-            if inp.path.suffix.lower() in JSON_SUFFIXES:
-                return document_template(load_document(inp.path))
-            return read_workbook(inp.path).template
+            # in a child process, as the batch is read: a file that kills its reader is passed over
+            return run_isolated(_template_of, inp.path, path=inp.display)
         except BudgetxlError:
             continue
     return load_template()
+
+
+def _template_of(path: Path) -> Template:
+    from ..form.template import document_template
+    from ..workbook.documents import JSON_SUFFIXES, load_document
+    from ..workbook.reader import read_workbook
+
+    if path.suffix.lower() in JSON_SUFFIXES:
+        return document_template(load_document(path))
+    return read_workbook(path).template
 
 
 @dataclass
@@ -112,15 +123,20 @@ def merge(inputs: Iterable[str | os.PathLike[str]], output: str | os.PathLike[st
     """merge_files, then write the outputs (the whole job in one call)."""
     inputs = list(inputs)
     check_output(output, inputs)
-    cons = merge_files(inputs, roster, prefer, include_invalid, template, jobs, progress)
-    written = cons.write(output, data_dir, lang, jobs, city)
+    with reserve_outputs(output, data_dir):
+        cons = merge_files(inputs, roster, prefer, include_invalid, template, jobs, progress)
+        try:
+            written = cons.write(output, data_dir, lang, jobs, city)
+        except BaseException:
+            cons.spool.cleanup()  # (nothing to keep it for: the caller gets an error, not the consolidation)
+            raise
     data = [p for p in written if output is None or p != Path(output)]
     return MergeResult(cons, Path(output) if output is not None else None, data)
 
 
 __all__ = [
     "Consolidation", "Ingested", "InputFile", "MergeResult", "UnitRow", "check_output", "decide", "merge", "merge_files",
-    "read_consolidated", "status_text", "STATUS_DUPLICATE", "STATUS_INCLUDED_INVALID", "STATUS_INVALID",
-    "STATUS_MISSING", "STATUS_NOT_IN_ROSTER", "STATUS_OTHER_FORM", "STATUS_SUBMITTED", "STATUS_SUPERSEDED",
+    "read_consolidated", "reserve_outputs", "status_text", "STATUS_DUPLICATE", "STATUS_INCLUDED_INVALID",
+    "STATUS_INVALID", "STATUS_MISSING", "STATUS_NOT_IN_ROSTER", "STATUS_OTHER_FORM", "STATUS_SUBMITTED", "STATUS_SUPERSEDED",
     "STATUS_UNKNOWN_UNIT", "STATUS_UNREADABLE",
 ]

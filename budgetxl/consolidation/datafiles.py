@@ -11,20 +11,22 @@ import contextlib
 import csv
 import json
 import os
-import shutil
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..cells import needs_quote
-from ..files.atomic import atomic_path
+from ..files.lifetime import Scratch
 from ..form import consolidated as C
 from ..model import decimal_to_number
 from ..values import format_number
 
 if TYPE_CHECKING:  # (a Consolidation writes itself through this module)
     from .decide import Consolidation
+
+# The data files of a consolidation, in the order write() lists them.
+DATA_FILES = [f"{name}.{ext}" for name in ("projects", "indicators") for ext in ("csv", "parquet", "json")]
+DATA_FILES.append("submissions.json")
 
 
 def safe_csv_value(v: Any) -> Any:
@@ -39,17 +41,20 @@ def safe_csv_value(v: Any) -> Any:
 
 
 class DataSink:
-    def __init__(self, cons: Consolidation, outdir: str | os.PathLike[str], stack: contextlib.ExitStack):
+    def __init__(self, cons: Consolidation, outdir: str | os.PathLike[str], stack: contextlib.ExitStack,
+                 temps: dict[Path, Path]):
+        """Writes each file of ``outdir`` to its temp path in ``temps`` (published by the caller)."""
         self.out = Path(outdir)
-        self.out.mkdir(parents=True, exist_ok=True)
-        spool = Path(tempfile.mkdtemp(prefix="budgetxl-data-"))
-        stack.callback(shutil.rmtree, spool, ignore_errors=True)
+        self.temps = temps
+        scratch = Scratch("data")
+        stack.callback(scratch.cleanup)
+        spool = scratch.path
         t = cons.template
         self.tables: dict[str, tuple] = {}
         for name, cols in (("projects", C.project_columns(t, cons.most("max_goals"))),
                            ("indicators", C.indicator_columns(t))):
             keys = [c.key for c in cols]
-            tmp = stack.enter_context(atomic_path(self.out / f"{name}.csv"))
+            tmp = temps[self.out / f"{name}.csv"]
             safe = csv.writer(stack.enter_context(open(tmp, "w", encoding="utf-8-sig", newline="")),
                               lineterminator="\r\n")
             raw_path = spool / f"{name}.csv"
@@ -57,12 +62,11 @@ class DataSink:
             raw = csv.writer(raw_fh, lineterminator="\n")
             safe.writerow(keys)
             raw.writerow(keys)
-            json_fh = stack.enter_context(open(stack.enter_context(atomic_path(self.out / f"{name}.json")), "w",
-                                               encoding="utf-8"))
+            json_fh = stack.enter_context(open(temps[self.out / f"{name}.json"], "w", encoding="utf-8"))
             json_fh.write("[")
             self.tables[name] = (cols, keys, safe, raw, raw_fh, raw_path, json_fh)
         self.subs_path = self.out / "submissions.json"
-        self.subs = stack.enter_context(open(stack.enter_context(atomic_path(self.subs_path)), "w", encoding="utf-8"))
+        self.subs = stack.enter_context(open(temps[self.subs_path], "w", encoding="utf-8"))
         self.subs.write("[")
         self.first = True
         self.started: set[str] = set()  # tables whose JSON array has a first record
@@ -103,7 +107,7 @@ class DataSink:
                                                      null_values=[""], quoted_strings_can_be_null=False),
             )
             parquet_path = self.out / f"{name}.parquet"
-            with atomic_path(parquet_path) as tmp, pq.ParquetWriter(str(tmp), schema) as writer:
+            with pq.ParquetWriter(str(self.temps[parquet_path]), schema) as writer:
                 for batch in reader:
                     writer.write_batch(batch)
             written += [self.out / f"{name}.csv", parquet_path, self.out / f"{name}.json"]

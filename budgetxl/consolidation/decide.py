@@ -47,7 +47,7 @@ class Consolidation:
     template: Template
     include_invalid: bool = False
     extra_findings: list[tuple[Ingested, Finding]] = field(default_factory=list)
-    spool: Any = None  # the TemporaryDirectory holding the entries' payloads (removed with this object)
+    spool: Any = None  # the Scratch folder holding the entries' payloads (removed with this object)
 
     def __getstate__(self) -> dict[str, Any]:
         # A worker process that writes outputs reads the payloads; the spool stays the parent's.

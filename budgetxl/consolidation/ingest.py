@@ -126,6 +126,14 @@ def ingest(inp: InputFile, template: Template | None, tables: Template, spool: s
     return entry
 
 
+def crashed(inp: InputFile, reason: str) -> Ingested:
+    """The entry of a file whose reading killed (or hung) its worker process."""
+    from ..files.safeparse import crash_error
+
+    err = crash_error(inp.display, reason)
+    return Ingested(inp.display, sha256_of(inp.path), None, inp.mtime, error=(err.key, dict(err.args_)))
+
+
 def form_name(t: Template) -> Phrase:
     """A form as a consolidation names it: its stage (in the run's language), its title, and a
     monitoring form's month."""

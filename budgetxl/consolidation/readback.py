@@ -25,7 +25,9 @@ from .status import status_code
 def consolidated_limits() -> Limits:
     # A province's consolidated file: thousands of units, millions of cells; still bounded.
     return Limits(max_file_bytes=1 << 30, max_member_bytes=4 << 30, max_total_bytes=8 << 30, max_ratio=1000,
-                  max_sheet_cells=60_000_000, max_total_cells=120_000_000)
+                  max_sheet_cells=60_000_000, max_total_cells=120_000_000, max_total_rows=20_000_000,
+                  max_cell_records=120_000_000, max_text_bytes=8 << 30, max_xml_elements=500_000_000,
+                  max_biff_bytes=1 << 30, max_dimension_cells=120_000_000)
 
 
 class _Sheet:

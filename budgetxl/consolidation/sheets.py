@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import tempfile
 from collections import Counter
 from dataclasses import replace
 from datetime import date
@@ -20,8 +18,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from xlsxwriter.exceptions import FileCreateError
+
 from ..cells import col_letter
-from ..files.atomic import atomic_path
+from ..files.lifetime import Scratch
 from ..form import consolidated as C
 from ..form.kinds import AMOUNT_FORMAT, NUMBER_FORMATS
 from ..messages import message
@@ -93,11 +93,12 @@ class WorkbookSink:
                  lang: str = "zh", city: str | None = None):
         t = self.t = cons.template
         self.cons, self.lang = cons, lang
-        self.tmp = stack.enter_context(atomic_path(output))
-        spool = Path(tempfile.mkdtemp(prefix="budgetxl-sheets-"))
-        stack.callback(shutil.rmtree, spool, ignore_errors=True)
-        self.spool = spool
-        wb = self.wb = new_workbook(str(self.tmp), constant_memory=True)
+        self.tmp = Path(output)  # a temp path, published by the caller (write.write_outputs)
+        scratch = Scratch("sheets")
+        stack.callback(scratch.cleanup)
+        self.spool = scratch.path
+        # (xlsxwriter's own temp files go into the scratch folder too: a kill leaves none behind)
+        wb = self.wb = new_workbook(str(self.tmp), constant_memory=True, tmpdir=str(self.spool))
         self.heading = _heading(cons, lang, city)
         wb.set_properties({"title": self.heading, "author": "budgetxl"})
         st = self.st = Styles(wb)
@@ -149,7 +150,10 @@ class WorkbookSink:
             level1.update(e.stats["level1"])
         _write_charts(self.wb, self.st, self.t, self.summary_rows, level1, self.lang)
         colour_lights(self.wb, self.indicators, self.t)
-        self.wb.close()
+        try:
+            self.wb.close()
+        except FileCreateError as exc:  # (xlsxwriter's wrapper of the OSError: a full disk, say)
+            raise exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else exc
         splice(self.tmp, streamed)
         return []
 

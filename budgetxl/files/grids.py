@@ -109,48 +109,25 @@ def load_grids(path: str | os.PathLike[str],
     only within the sheet's used area, so a range such as A1:XFD1048576 costs nothing.
     Call :func:`budgetxl.files.intake.inspect_file` first: it bounds what this may allocate.
     """
-    import python_calamine as pc
+    from .safeparse import calamine_sheets
 
-    def unreadable(exc: BaseException) -> ReadError:
-        text = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        return ReadError("not-a-workbook", path=str(path), detail=text)
-
-    try:
-        # By content, not by name (from_path dispatches on the extension: an xlsx named .xls fails).
-        with open(path, "rb") as fh:
-            wb = pc.CalamineWorkbook.from_filelike(fh)
-    except (KeyboardInterrupt, SystemExit, MemoryError):
-        raise
-    except BaseException as exc:  # calamine raises several types, and a Rust panic is a BaseException
-        raise unreadable(exc) from None
     grids = []
-    try:
-        for meta in wb.sheets_metadata:
-            sheet = wb.get_sheet_by_name(meta.name)
-            # empty cells as None (inline, not a call per cell: this is the reader's hottest loop)
-            rows = [[None if v == "" else v for v in row] for row in sheet.to_python(skip_empty_area=False)]
-            merged = sheet.merged_cell_ranges or (merges or {}).get(meta.name) or []
-            width = max((len(row) for row in rows), default=0)
-            for (r0, c0), (r1, c1) in merged:
-                top = rows[r0][c0] if r0 < len(rows) and c0 < len(rows[r0]) else None
-                if top is None:
-                    continue
-                c1 = min(c1, width - 1)
-                for r in range(r0, min(r1, len(rows) - 1) + 1):
-                    row = rows[r]
-                    if len(row) <= c1:
-                        row.extend([None] * (c1 + 1 - len(row)))
-                    for c in range(c0, c1 + 1):
-                        if row[c] is None:
-                            row[c] = top
-            visible = str(meta.visible).rsplit(".", 1)[-1].lower()
-            grids.append(Grid(meta.name, rows, visible))
-    except (KeyboardInterrupt, SystemExit, MemoryError):
-        raise
-    except BaseException as exc:
-        raise unreadable(exc) from None
-    finally:
-        wb.close()
+    for name, rows, merged, visible in calamine_sheets(path):
+        merged = merged or (merges or {}).get(name) or []
+        width = max((len(row) for row in rows), default=0)
+        for (r0, c0), (r1, c1) in merged:
+            top = rows[r0][c0] if r0 < len(rows) and c0 < len(rows[r0]) else None
+            if top is None:
+                continue
+            c1 = min(c1, width - 1)
+            for r in range(r0, min(r1, len(rows) - 1) + 1):
+                row = rows[r]
+                if len(row) <= c1:
+                    row.extend([None] * (c1 + 1 - len(row)))
+                for c in range(c0, c1 + 1):
+                    if row[c] is None:
+                        row[c] = top
+        grids.append(Grid(name, rows, visible))
     return grids
 
 
@@ -162,7 +139,7 @@ def cell_text(v: Any) -> str | None:
         return v
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
-    if isinstance(v, float):
+    if isinstance(v, float):  # (an infinity or NaN, from a damaged file, shows as #NUM!)
         return format_number(Decimal(repr(v))) if v == v else None
     if isinstance(v, int):
         return str(v)

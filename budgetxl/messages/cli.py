@@ -207,8 +207,12 @@ CLI: dict[str, tuple[str, str]] = {
     "help.merge.ledger": ("汇总报送门户台账中的当前报送", "consolidate a portal ledger's current submissions"),
     "help.merge.ledger_stage": ("与 --ledger 一起：汇总哪个阶段（默认 targets）",
                                 "with --ledger: the stage to consolidate (default targets)"),
-    "help.merge.exit": ("退出码：0 完成；1 --strict 且有无效或缺报；2 用法或文件错误",
-                        "exit code: 0 done; 1 strict and invalid/missing; 2 misuse"),
+    "help.merge.exit": ("退出码：0 完成；1 --strict 且有无效或缺报；2 用法或文件错误、输出位置不可写或磁盘已满、"
+                        "另一个 merge 正在写同一输出（均不写入任何文件）。汇总工作簿与数据文件一起生成：中途中断时原有文件保持不变",
+                        "exit code: 0 done; 1 strict and invalid/missing; 2 misuse, an output location that cannot be "
+                        "written or a full disk, another merge writing the same output (nothing written). The workbook "
+                        "and the data files are published together: an interrupted merge leaves the previous ones as "
+                        "they were"),
     "help.sync": ("把新的下达数据同步进县里的工作簿，保留已填内容", "Push new issued values into a workbook, keeping what was filled."),
     "help.sync.workbook": ("县里正在填报的工作簿", "the county's in-progress workbook"),
     "help.sync.from": ("新的下达数据（提交文档 JSON）", "new issued values (submission JSON)"),

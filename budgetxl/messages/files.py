@@ -36,6 +36,34 @@ FILES: dict[str, tuple[str, str]] = {
         "Choose another output name.",
     ),
     "io-error": ("{path}：{detail}", "{path}: {detail}"),
+    # writing outputs (files.publish): nothing is written when one of these is said
+    "output-busy": (
+        "另一个 budgetxl 进程（进程号 {pid}）正在写入 {path}，本次未写入任何文件。请等它完成后重试。",
+        "Another budgetxl run (process {pid}) is writing {path}; nothing was written. Try again when it has finished.",
+    ),
+    "output-failed": (
+        "无法写入 {path}（{detail}），未写入任何文件，原有文件保持不变。",
+        "Cannot write {path} ({detail}); nothing was written and the existing files are unchanged.",
+    ),
+    "output-failed.disk-full": (
+        "磁盘空间不足，无法写入 {path}，未写入任何文件，原有文件保持不变。请腾出空间或换一个输出位置后重试。",
+        "No space left on the disk for {path}; nothing was written and the existing files are unchanged. "
+        "Free some space or choose another output location and try again.",
+    ),
+    "output-failed.too-big": (
+        "文件超出该位置允许的大小，无法写入 {path}，未写入任何文件，原有文件保持不变。请换一个输出位置后重试。",
+        "The file is larger than this location allows; {path} was not written, nothing was, and the existing "
+        "files are unchanged. Choose another output location and try again.",
+    ),
+    "output-failed.read-only": (
+        "{path} 所在位置是只读的，未写入任何文件。请换一个可写的输出位置后重试。",
+        "The location of {path} is read-only; nothing was written. Choose a writable output location and try again.",
+    ),
+    "output-failed.no-permission": (
+        "没有写入 {path} 的权限，未写入任何文件。请换一个有写入权限的输出位置后重试。",
+        "No permission to write {path}; nothing was written. Choose an output location you may write to and "
+        "try again.",
+    ),
     "not-consolidated": (
         "{path}：不是 budgetxl 汇总工作簿（缺少“单位概况”“项目明细”“绩效指标明细”表）",
         "{path}: not a budgetxl consolidated workbook (sheets 单位概况, 项目明细, 绩效指标明细 missing)",
@@ -160,6 +188,26 @@ FILES: dict[str, tuple[str, str]] = {
     "intake-too-many-cells": (
         "{path}：工作簿内容过多（{cells}，上限 {limit}），请删除无关内容后重新报送。",
         "{path}: the workbook holds too much content ({cells}, limit {limit}); delete unrelated content and resend.",
+    ),
+    "intake-too-much-text": (
+        "{path}：工作簿中的文字过多（各单元格合计 {size}，上限 {limit}），请删除无关内容后重新报送。",
+        "{path}: the workbook holds too much text (all cells together {size}, limit {limit}); delete unrelated "
+        "content and resend.",
+    ),
+    "too-many-rows": (
+        "{path}：工作簿中的绩效指标行过多（{n} 行，上限 {limit} 行，最多的是工作表“{sheet}”），请删除多余的行后重新报送。",
+        "{path}: the workbook has too many indicator rows ({n}, limit {limit}; most in sheet '{sheet}'); delete the "
+        "rows that are not needed and resend.",
+    ),
+    "intake-crash": (
+        "{path}：文件内部结构异常，读取程序无法处理，已跳过；请用 Excel 或 WPS 打开后另存为 .xlsx 再报送。",
+        "{path}: the file's internal structure is abnormal and could not be read, so it was skipped; open it in "
+        "Excel or WPS, save it as .xlsx and resend.",
+    ),
+    "intake-timeout": (
+        "{path}：读取超过 {seconds} 秒仍未完成，已跳过；请用 Excel 或 WPS 打开后另存为 .xlsx 再报送。",
+        "{path}: reading the file took more than {seconds} seconds, so it was skipped; open it in Excel or WPS, "
+        "save it as .xlsx and resend.",
     ),
     # small tables a user gives (roster, budget list)
     "roster-empty": ("表格是空的", "the table is empty"),

@@ -199,7 +199,10 @@ _CATALOGUE = [
          "missing": ("下达的项目 {code}（{name}）不见了", "Issued project {code} ({name}) is missing"),
          "fingerprint": ("元数据中的下达数据指纹不符，工作簿的隐藏数据被改动过",
                          "The issued-data fingerprint in the metadata does not match: hidden data was altered"),
-         "indicator": ("下达的绩效指标“{name}”不见了", "Issued indicator '{name}' is missing")},
+         "indicator": ("下达的绩效指标“{name}”不见了", "Issued indicator '{name}' is missing"),
+         "metadata": ("隐藏的元数据表被改动过（{detail} 无效），无法据此核对下达数据",
+                      "The hidden metadata sheet was altered ({detail} is invalid); the issued fields cannot be "
+                      "checked against it")},
         live={"": ("与下达数据不一致", " differs from the issued value")},
     ),
     RuleText(

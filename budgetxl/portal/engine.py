@@ -141,12 +141,25 @@ def issue_stage(stage: str, month: int | None, units: list[Unit], outdir: Path, 
 def check_file(path: Path, display: str) -> Verdict:
     """Read and validate a stored copy through the same intake limits as the CLI. ``display`` (the
     name the sender gave the file) is the file's name in every message and report."""
-    report = api.validate_file(path, name=display)
+    report = _validated(path, display)
     if report.error is not None:
         return Verdict(False, 1, 0, report.to_record(), refusal=report.error)
     doc = report.result.doc
     return Verdict(True, report.errors, report.warnings, report.to_record(), None,
                    doc.unit.code, doc.year, doc.to_json(indent=None), doc.stage, doc.month)
+
+
+def _validated(path: Path, display: str) -> api.FileReport:
+    """api.validate_file in a child process: a file that kills its reader (a parser abort, the
+    memory cap) or hangs costs that upload a one-line refusal, never the server's worker."""
+    from functools import partial
+
+    from ..files.safeparse import run_isolated
+
+    try:
+        return run_isolated(partial(api.validate_file, name=display), path, path=display)
+    except api.BudgetxlError as exc:
+        return api.FileReport(display, error=exc, source=str(path))
 
 
 def report_data(record: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
@@ -161,7 +174,7 @@ def report_json(records: list[dict[str, Any]], lang: str = "zh") -> dict[str, An
 
 def annotated_copy(path: Path, display: str, outdir: Path, lang: str = "zh") -> Path:
     """The county's workbook with every finding marked (退回修改), written into ``outdir``."""
-    report = api.validate_file(path, name=display)
+    report = _validated(path, display)
     if report.error is not None:
         raise report.error
     return api.annotate_copy(report, outdir, lang)
@@ -201,8 +214,9 @@ def consolidate(files: list[tuple[Path, str, datetime]], units: list[Unit], outp
     copies' paths."""
     roster = [api.RosterUnit(u.code, u.name, u.region) for u in units]
     template = form(stage, month) if stage in LATER_STAGES else None  # (targets: each file's own form)
-    cons = api.merge_files([api.InputFile(p, name, when) for p, name, when in files], roster, template=template)
-    written = cons.write(output, data_dir, lang, city=city) if (output or data_dir) else []
+    with api.reserve_outputs(output, data_dir):  # (a busy or unwritable output is refused before any work)
+        cons = api.merge_files([api.InputFile(p, name, when) for p, name, when in files], roster, template=template)
+        written = cons.write(output, data_dir, lang, city=city) if (output or data_dir) else []
     data = [p for p in written if output is None or Path(p) != Path(output)]
     return Consolidated(output, data, cons.summary(), cons, written)
 

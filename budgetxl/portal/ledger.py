@@ -100,8 +100,9 @@ class UnitStatus:
 
 
 class Ledger:
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, spool: Path | None = None):
         self.engine = engine
+        self.spool = spool  # where uploads are checked (the portal folder's UPLOAD_SPOOL; None: the temp dir)
         self.check_password = PasswordCheck()
         self._settings: dict[str, str] = {}
 
@@ -292,11 +293,17 @@ class Ledger:
                                                                 "month": month}))
         return target
 
-    @staticmethod
-    def _check(filename: str, data: bytes) -> E.Verdict:
+    def _check(self, filename: str, data: bytes) -> E.Verdict:
         suffix = Path(filename).suffix.lower()
         suffix = suffix if suffix in E.workbook_suffixes() else ".xlsx"
-        with tempfile.TemporaryDirectory(prefix="budgetxl-upload-") as tmp:
+        spool = None
+        if self.spool is not None:
+            try:
+                self.spool.mkdir(exist_ok=True)
+                spool = str(self.spool)
+            except OSError:  # (a read-only portal folder: the temp dir it is)
+                pass
+        with tempfile.TemporaryDirectory(prefix="budgetxl-upload-", dir=spool) as tmp:
             path = Path(tmp) / f"upload{suffix}"  # the sender's name never reaches the file system
             path.write_bytes(data)
             return E.check_file(path, filename)

@@ -22,6 +22,7 @@ from .stages import ISSUED_DIR, issue_later, open_stage, place_issued, reissue_l
 
 CONFIG = "portal.json"
 LINKS = "links.csv"
+UPLOAD_SPOOL = ".uploads"  # uploads while they are checked (cleared when the portal starts)
 
 
 class SetupError(E.EngineError):
@@ -57,7 +58,17 @@ def open_ledger(folder: Path, url: str | None = None, migrate: bool = False) -> 
         raise missing
     if migrate:  # a ledger made by an older budgetxl gets the newer schema
         db.upgrade(engine)
-    return Ledger(engine)
+    return Ledger(engine, folder / UPLOAD_SPOOL)
+
+
+def clear_upload_spool(folder: Path) -> None:
+    """An empty upload spool in the portal folder: what uploads being checked left when a portal
+    was killed is removed (called by init, and as the portal starts, before it takes uploads)."""
+    shutil.rmtree(Path(folder) / UPLOAD_SPOOL, ignore_errors=True)
+    try:
+        (Path(folder) / UPLOAD_SPOOL).mkdir()
+    except OSError:  # (a read-only folder: uploads are checked in the temp dir)
+        pass
 
 
 # ---- init -------------------------------------------------------------------------------------
@@ -100,6 +111,7 @@ def init_portal(folder: Path, roster: Path, year: int, stage: str = "targets", b
     engine = db.make_engine(url or db.default_url(folder))
     if db.has_ledger(engine):
         raise SetupError("portal.has-ledger", dir=str(folder))
+    clear_upload_spool(folder)
     with tempfile.TemporaryDirectory(prefix=".budgetxl-issue-", dir=folder) as tmp:
         # workbooks first: a failure here leaves no ledger behind
         if stage == "targets":

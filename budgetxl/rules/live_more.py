@@ -249,6 +249,10 @@ not_live("issued-field-changed", ("indicator",), (
     "下达的指标行被删除时，公式不能发现少了哪一行（后续阶段的指标表不允许插入或删除行）。",
     "formulas cannot tell which row is gone when an issued indicator row is deleted (the later stages' "
     "indicator tables allow no inserting or deleting of rows)"))
+not_live("issued-field-changed", ("metadata",), (
+    "被改动的是隐藏的元数据表本身：工作簿里的公式正是拿它来比较的，无从判断它是否有效。",
+    "it is the hidden metadata sheet itself that was altered: the workbook's formulas compare with it and "
+    "cannot judge whether it is valid"))
 not_live("summary-mismatch", ("missing",), (
     "公式不能发现汇总表里没有的工作表（如复制出来的项目表）。",
     "formulas cannot find a sheet the summary does not list (such as a copied project sheet)"))

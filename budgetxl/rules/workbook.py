@@ -20,10 +20,12 @@ def _shown(ctx: Any, f: Any, path: str, got: Any) -> str:
     return cell_text(raw) or "" if raw is not None else f.kind.display(got)
 
 
-@check("issued-field-changed", ("", "missing", "fingerprint", "indicator"), workbook=True)
+@check("issued-field-changed", ("", "missing", "fingerprint", "indicator", "metadata"), workbook=True)
 def issued_field_changed(ctx: Any) -> Iterator[Finding]:
-    """Every field the template issues, compared with what the metadata recorded at generation."""
+    """Every field the template issues, compared with what the metadata recorded at generation
+    (a metadata value the reader dropped as invalid is noted by it: the "metadata" variant)."""
     r, doc, table = ctx.located, ctx.doc, ctx.table
+    yield from _notes(ctx, "issued-field-changed")
     issued = r.issued()
     if issued is None:
         return

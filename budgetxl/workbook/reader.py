@@ -9,7 +9,6 @@ cell and a check can tell "empty" from "not a number".
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from collections.abc import Callable
@@ -29,6 +28,8 @@ from ..files.formats import PercentCells
 from ..messages import message
 from ..model import SCHEMA, Submission
 from ..values import format_number, to_decimal
+from .formsize import check_indicator_rows
+from .metadata import check_issued, parse_issued, read_meta
 
 
 @dataclass
@@ -64,12 +65,7 @@ class ReadResult:
 
     def issued(self) -> dict[str, Any] | None:
         """The issued fields recorded in the metadata sheet when the workbook was generated."""
-        if not self.meta or "issued_json" not in self.meta:
-            return None
-        try:
-            return json.loads(self.meta["issued_json"])
-        except ValueError:
-            return None
+        return parse_issued(self.meta.get("issued_json")) if self.meta else None
 
     def take(self, path: str, grid: Grid, r: int, c: int) -> Any:
         """A cell's value, recording where it came from and what it held."""
@@ -249,16 +245,6 @@ def _blank(v: Any) -> bool:
 
 # ---- the workbook ----------------------------------------------------------------------------------
 
-def _read_meta(grid: Grid) -> dict[str, str]:
-    meta: dict[str, str] = {}
-    for row in grid.rows:
-        if not row or not isinstance(row[0], str):
-            continue
-        key, value = row[0], cell_text(row[1] if len(row) > 1 else None) or ""
-        meta[key] = meta.get(key, "") + value if key == "issued_json" else value
-    return meta
-
-
 def _is_meta(grid: Grid) -> bool:
     return grid.get(0, 0) == "mark" and grid.get(0, 1) == META_MARK
 
@@ -285,7 +271,7 @@ def read_grids(path: str, grids: list[Grid], template: Template | None = None,
     if {sheet_name(probe, s) for s in ("projects", "indicators", "units")} <= {g.name for g in grids}:
         raise ReadError("is-consolidated", path=path)  # (merge's own output, e.g. left in the inbox)
     meta_grid = next((g for g in grids if _is_meta(g)), None)
-    meta = _read_meta(meta_grid) if meta_grid else None
+    meta, meta_notes = read_meta(meta_grid) if meta_grid else (None, [])
     # A first look with the default labels is enough to find the template reference.
     ref_field = probe.fields.get("template", "unit")
     visible = None
@@ -294,7 +280,9 @@ def read_grids(path: str, grids: list[Grid], template: Template | None = None,
         visible = ref_field.kind.read(unit_grid.get(at[0], at[1] + 1))
     t = _resolve_template(meta, visible, template)
 
-    res = ReadResult(path=path, doc=Submission(), meta=meta, template=t, percent_cells=percent_cells)
+    res = ReadResult(path=path, doc=Submission(), meta=meta, template=t, percent_cells=percent_cells,
+                     notes=meta_notes)
+    res.notes += check_issued(meta, t)
     data: dict[str, Any] = {"schema": SCHEMA}
     unit_grid = next((g for g in grids if g is not meta_grid and g.find(t.fields.unit[0].label)), None)
     table_anchor = t.fields.indicator[0].label
@@ -303,6 +291,7 @@ def read_grids(path: str, grids: list[Grid], template: Template | None = None,
                      and g.find(code_label) and g.find(table_anchor)]
     if unit_grid is None and not project_grids:
         raise ReadError("no-form", path=path)
+    check_indicator_rows(path, project_grids, table_anchor)
     if unit_grid is not None:
         _read_unit(res, unit_grid, t, data)
     t = res.template = _at_month(t, data, res)

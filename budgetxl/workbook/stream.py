@@ -96,6 +96,15 @@ def splice(package: str | os.PathLike[str], tables: list[StreamedTable]) -> None
     by_part = {f"xl/worksheets/sheet{t.sheet_index}.xml": t for t in tables}
     package = Path(package)
     tmp = package.with_name(package.name + ".splice")
+    try:
+        _splice(package, tmp, by_part)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, package)
+
+
+def _splice(package: Path, tmp: Path, by_part: dict[str, StreamedTable]) -> None:
     with zipfile.ZipFile(package) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
         for info in zin.infolist():
             table = by_part.get(info.filename)
@@ -113,4 +122,3 @@ def splice(package: str | os.PathLike[str], tables: list[StreamedTable]) -> None
                 with open(table.path, "rb") as src:
                     shutil.copyfileobj(src, dst, 1 << 20)
                 dst.write(b"</sheetData>" + tail.encode("utf-8"))
-    os.replace(tmp, package)

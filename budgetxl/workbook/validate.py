@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,7 +92,7 @@ class Report:
     """The reports of a batch, in input order (like frictionless' Report: ``valid``, ``files``)."""
 
     files: list[FileReport] = field(default_factory=list)
-    workdir: Any = None  # the TemporaryDirectory holding extracted zip members (removed with the report)
+    workdir: Any = None  # the Scratch folder holding extracted zip members (removed with the report)
 
     @property
     def valid(self) -> bool:
@@ -150,15 +149,27 @@ def _validate_input(inp: InputFile, template: Template | None) -> FileReport:
     return report
 
 
+def _crashed(inp: InputFile, reason: str) -> FileReport:
+    """The report of a file whose reading killed (or hung) its worker process."""
+    from ..files.safeparse import crash_error
+
+    return FileReport(inp.display, error=crash_error(inp.display, reason), source=str(inp.path))
+
+
 def validate_paths(paths: Iterable[str | os.PathLike[str]], template: Template | None = None, jobs: int = 1,
                    progress: Any = None) -> Report:
-    """Validate every workbook under ``paths`` (files, folders searched recursively, zip archives);
-    with jobs > 1 in a process pool (same results, same order)."""
+    """Validate every workbook under ``paths`` (files, folders searched recursively, zip archives)
+    in ``jobs`` worker processes (same results, same order for any ``jobs``); a file whose reading
+    kills or hangs its worker gets a one-line refusal, the others go on."""
     from ..files.parallel import parallel_map
 
-    workdir = tempfile.TemporaryDirectory(prefix="budgetxl-validate-")
+    from ..files.lifetime import Scratch, sweep_scratch
+
+    sweep_scratch()  # (what killed runs left in the temp dir)
+    workdir = Scratch("validate")
     files = list(collect_inputs(paths, Path(workdir.name)))
-    reports = parallel_map(_validate_input, files, template, jobs=jobs, progress=progress, label=lambda i: i.display)
+    reports = parallel_map(_validate_input, files, template, jobs=jobs, progress=progress, label=lambda i: i.display,
+                           on_crash=_crashed)
     if not any(r.source != r.path for r in reports):
         workdir.cleanup()
         workdir = None

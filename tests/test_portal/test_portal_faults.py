@@ -86,3 +86,24 @@ def test_kill9_during_uploads_loses_nothing_acknowledged(backend, request, tmp_p
         assert r.status_code == 200 and r.json()["submission_id"] > max(sid for sid, *_ in acked)
     finally:
         srv.stop()
+
+
+def test_uploads_are_checked_in_the_portal_folder_and_cleared_at_start(portal, make_wb, tmp_path, monkeypatch):
+    """An upload being checked sits in the portal folder's .uploads (not in the temp dir, where a
+    killed portal used to leave it); what a killed portal left there goes when the portal starts."""
+    import tempfile
+
+    from budgetxl.portal.manage import UPLOAD_SPOOL, clear_upload_spool
+
+    scratch = tmp_path / "tmpdir"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    ledger = portal.ledger()
+    receipt = ledger.receive("414001", "targets", "414001.xlsx", make_wb("414001").read_bytes(), "upload", "clerk")
+    assert receipt.verdict == "valid"
+    assert list(scratch.iterdir()) == [] and list((portal.folder / UPLOAD_SPOOL).iterdir()) == []
+    left = portal.folder / UPLOAD_SPOOL / "budgetxl-upload-killed"  # as a portal killed mid-check leaves it
+    left.mkdir()
+    (left / "upload.xlsx").write_bytes(b"PK")
+    clear_upload_spool(portal.folder)
+    assert list((portal.folder / UPLOAD_SPOOL).iterdir()) == []
