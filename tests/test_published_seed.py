@@ -140,7 +140,9 @@ def test_split_from_published_makes_next_years_workbooks(tmp_path, example):
     assert [b.name for b in books] == ["414001_巨鹿县市场监督管理局本级_2025年绩效目标表.xlsx"]
     doc = read_workbook(books[0]).doc
     assert doc.year == 2025
-    assert doc.projects == example.projects and doc.overview == example.overview
+    # last year's codes kept as 上年项目编码 (this year's come with a budget list), the rest as published
+    expected = [p.model_copy(update={"code": None, "extra": {**p.extra, "prev_code": p.code}}) for p in example.projects]
+    assert doc.projects == expected and doc.overview == example.overview
 
 
 # ---- PDFs ---------------------------------------------------------------------------------------------

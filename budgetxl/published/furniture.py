@@ -13,6 +13,8 @@ PAGE_NUMBER = re.compile(
     r"^(?:第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|[-－—–]\s*\d+\s*[-－—–]|\d+\s*/\s*\d+|"
     r"(?:page|Page|PAGE)\s*\d+(?:\s*of\s*\d+)?|共\s*\d+\s*页\s*第\s*\d+\s*页)$"
 )
+# A footer printed on one line with its page number (表样：预算绩效目标表（2024112801版）　第 2 页，共 28 页)
+FOOTER_WITH_PAGE = re.compile(r"\S.*第\s*\d+\s*页\s*[,，]\s*共\s*\d+\s*页$")
 BARE_NUMBER = re.compile(r"^\d{1,4}$")
 _DIGITS = re.compile(r"\d+")
 
@@ -37,7 +39,8 @@ def remove_furniture(items: list[Line | Row], protection: Callable[[str], int],
     lines = [(k, it) for k, it in enumerate(items) if isinstance(it, Line)]
     drop: set[int] = set()
     edges = _page_edges(items)
-    spelled = {pos for pos, (_, ln) in enumerate(lines) if PAGE_NUMBER.match(ln.text.strip())}
+    spelled = {pos for pos, (_, ln) in enumerate(lines)
+               if PAGE_NUMBER.match(ln.text.strip()) or FOOTER_WITH_PAGE.match(ln.text.strip())}
     for pos, (k, ln) in enumerate(lines):
         text = ln.text.strip()
         if protected(text):
