@@ -280,7 +280,7 @@ def write_table(cs: CheckSheet, table: Any, anchor: str, total_ref: tuple[int, i
         own = extra.get(r, [])
         cs.cell(r, [rows[0], *cs.terms(own)], cs.gap_cells(rows, r, r + 1), cached + cs.cached(own))
         cs.red(own, cs.used)
-    inside = f"ROW(A{table.top + 1})>ROW($A${table.top + 1})"
+    inside = f"ROW(A{table.top + 1})>ROW($A${table.top + 1}),ROW(A{table.top + 1})<ROW($A${sentinel + 1})"
     for (letter, warn), conditions in red.items():
         name = cs.define(f"BX_0__RED{letter}{'W' if warn else ''}", f"OR({','.join(conditions)})")
         c = next(c for _, c in cols if col_letter(c) == letter)
@@ -291,7 +291,10 @@ def write_table(cs: CheckSheet, table: Any, anchor: str, total_ref: tuple[int, i
 
 def _table_block(cs: CheckSheet, table: Any, anchor: str, sentinel: int) -> LiveBlock:
     columns = {f.key: f"${col_letter(c)}${table.top + 1}:${col_letter(c)}${sentinel + 1}" for f, c in table.columns}
-    inside = f"ROW($A${table.top + 1}:$A${sentinel + 1})>ROW({anchor_abs(anchor)})"
+    # The sentinel row (the next block's first, e.g. 上年项目编码) only anchors the range, so that rows
+    # inserted above it are inside; it is no indicator row itself.
+    rng = f"ROW($A${table.top + 1}:$A${sentinel + 1})"
+    inside = f"({rng}>ROW({anchor_abs(anchor)}))*({rng}<ROW($A${sentinel + 1}))"
     rows = [{f.key: a1(r, c) for f, c in table.columns} for r in range(table.first, table.last + 1)]
     return LiveBlock(cs.book.template, table.spec, anchor, columns, inside, rows)
 

@@ -74,7 +74,9 @@ def write_summary(book: Book, ws: Any, problems: list[tuple[int, int]], unit_pro
     ws.autofilter(HEADER_ROW, 0, max(last - 1, HEADER_ROW), len(headers) - 1)
     ws.protect("", {"autofilter": True, "sort": True, "format_columns": True})
     # printed without the links and the checks, the title and the header on every page
+    # (a table wider than a legible page, the self-evaluation's: 序号, code and name repeated on each)
     setup_print(ws, [wd for _, wd in headers], printed=printed, repeat_rows=(0, HEADER_ROW),
+                repeat_cols=min(3, 1 + len(fields)),
                 footer="&C" + book.text("workbook.page"))
     ws.print_area(0, 0, last + 2, printed - 1)
 
