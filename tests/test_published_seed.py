@@ -164,6 +164,22 @@ def test_the_seed_workbook_printed_by_libreoffice_imports_back(tmp_path, soffice
 
 
 @pytest.mark.libreoffice
+def test_last_years_codes_printed_below_the_tables_import_as_prev_code(tmp_path, soffice, example):
+    """The 上年项目编码 block below each indicator table (split --year) ends the table: read back as
+    extra.prev_code, never an indicator row, never a new project, even where it is alone on a page."""
+    doc = example.model_copy(update={"projects": [
+        p.model_copy(update={"extra": {**p.extra, "prev_code": f"1305292{k}P00584000000{k}"}})
+        for k, p in enumerate(example.projects)]})
+    book = tmp_path / "xlsx" / "巨鹿县.xlsx"
+    book.parent.mkdir()
+    generate_workbook(doc, book)
+    (pdf,) = soffice([book], "pdf", tmp_path / "pdf")
+    result = import_published(pdf)
+    assert result.doc == doc
+    assert not [n for n in result.notes if n.kind in ("missing", "unreadable", "ignored", "conflict", "empty-rows")]
+
+
+@pytest.mark.libreoffice
 @pytest.mark.skipif(not WRITER.exists(), reason="LibreOffice Writer (libreoffice-writer) is not installed")
 def test_the_seed_text_typeset_by_writer_imports_like_the_text(tmp_path, soffice, imported):
     """The published text set as a publisher would: A4 pages, a running header, page numbers; the

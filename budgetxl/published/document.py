@@ -10,7 +10,7 @@ from typing import Any
 from . import fields as F
 from .furniture import remove_furniture
 from .layout import Layout, LabelledField
-from .regions import Region, find_blocks, find_fields, flatten
+from .regions import Region, find_blocks, find_fields, flatten, label_body
 from .tables import find_table, to_indicators
 from .text import Line, Source, canon, join_inline, width
 from .vocab import Vocab
@@ -103,7 +103,7 @@ def _protector(layout: Layout, vocab: Vocab):
 
 def _table_starts(items: list, layout: Layout):
     """Whether the anchor label (项目编码 …) follows an item closely: a project table starts there."""
-    anchor = re.compile(r"\s*".join(re.escape(c) for c in canon(layout.project.anchor)))
+    anchor = re.compile(label_body(layout.project.anchor))  # the whole label: not 上年项目编码
 
     def starts(k: int) -> bool:
         near = items[k + 1:k + 1 + layout.project.anchor_within]

@@ -92,6 +92,12 @@ class Indicators(_Spec):
     bases: list[str] = Field(default_factory=list)  # 指标值确定依据 usual in this layout
     qualitative: list[str] = Field(default_factory=list)  # text values usual in this layout
     directions: list[str] = Field(default_factory=lambda: ["正向指标", "反向指标", "正向", "反向"])
+    # labels of fields printed below the table (上年项目编码): the table ends there, never a row
+    end: Labels = Field(default_factory=list)
+
+    @cached_property
+    def end_regexes(self) -> list[re.Pattern[str]]:
+        return [label_regex(s) for s in self.end]
 
     @field_validator("columns")
     @classmethod

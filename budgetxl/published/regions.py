@@ -70,7 +70,7 @@ class Block:
 def find_blocks(flat: list[Line], layout: Layout) -> list[Block]:
     """Project tables: a title followed closely by the anchor label; without titles, each anchor."""
     titles = [re.compile(p) for p in layout.project.title]
-    anchor = re.compile(_label_body(layout.project.anchor))
+    anchor = re.compile(label_body(layout.project.anchor))
     starts: list[tuple[int, int, str | None]] = []
     k = 0
     while k < len(flat):
@@ -112,8 +112,10 @@ def _title_match(lines: list[Line], titles: list[re.Pattern[str]]) -> re.Match[s
     return None
 
 
-def _label_body(label: str) -> str:
-    return r"\s*".join(re.escape(c) for c in canon(label))
+def label_body(label: str) -> str:
+    """A label (canonical, spaces allowed between its characters), never the end of a longer one
+    (项目编码 is not found in 上年项目编码)."""
+    return r"(?<![\u3400-\u9fff])" + r"\s*".join(re.escape(c) for c in canon(label))
 
 
 # ---- labelled fields ----------------------------------------------------------------------------------

@@ -26,23 +26,38 @@ class Table:
 
 
 def find_table(lines: list[Line], items: list[Line | Row], layout: Layout, vocab: Vocab) -> tuple[list[Line], Table | None]:
-    """(the lines before the table, the table) for one project's lines."""
+    """(the lines outside the table: before it and from an end label on, the table) for one
+    project's lines."""
     columns = layout.indicators.columns
     for k, ln in enumerate(lines):
         if ln.row >= 0 and (mapping := match_header_row(items[ln.row], columns)):  # type: ignore[arg-type]
-            return lines[:k], _ruled(lines[k:], items, mapping, ln.row, layout)
+            e = _end_line(lines, k + 1, layout)
+            return lines[:k] + lines[e:], _ruled(lines[k:e], items, mapping, ln.row, layout)
     region = Region(lines)
     rx = header_regex(columns)
     m = rx.search(region.text)
     if m is None:
         return lines, None
-    before = region.slice(0, m.start())
-    body = _drop_repeats(region.slice(m.end(), len(region.text)), rx, layout)
+    ends = [e.start() for p in layout.indicators.end_regexes if (e := p.search(region.text, m.end()))]
+    stop = min(ends, default=len(region.text))
+    before = region.slice(0, m.start()) + region.slice(stop, len(region.text))
+    body = _drop_repeats(region.slice(m.end(), stop), rx, layout)
     fields = [c.field for c in columns]
     table = FlatTable([ln.text.replace(BREAK, " ") for ln in body], columns, vocab)
     rows = table.solve()
     raw = "\n".join(ln.text for ln in body)
     return before, Table(region.line_at(m.start()), rows, [], fields, raw)
+
+
+def _end_line(lines: list[Line], start: int, layout: Layout) -> int:
+    """Where the table ends: at the first line (the whole row it is a cell of) that starts with one of
+    the layout's end labels (a field printed below the table), else at the end."""
+    for e in range(start, len(lines)):
+        if any(p.match(lines[e].text.strip()) for p in layout.indicators.end_regexes):
+            while e > start and lines[e].row >= 0 and lines[e - 1].row == lines[e].row:
+                e -= 1
+            return e
+    return len(lines)
 
 
 def _ruled(lines: list[Line], items: list[Line | Row], mapping: dict[int, str], header_row: int,
@@ -56,7 +71,12 @@ def _ruled(lines: list[Line], items: list[Line | Row], mapping: dict[int, str], 
     ignored: list[str] = []
     seen: set[int] = {header_row}
     page = header.page
+    units = [re.compile(p) for p in layout.document.unit_line]
+    titles = [re.compile(p) for p in layout.project.title]
     for ln in lines:
+        if ln.row < 0 and (any(p.search(ln.text.strip()) for p in units)
+                           or any(p.search(join_inline([ln.text])) for p in titles)):
+            continue  # the project's title or unit line printed again over a continued table
         if ln.row < 0:
             ignored.append(ln.text)
             continue
