@@ -92,7 +92,7 @@ __all__ = [
     "Template", "TemplateError", "WORKBOOK_SUFFIXES", "annotate_copy", "builtin_templates", "check_output",
     "collect_inputs", "diff_documents", "generate_stage", "generate_workbook", "generate_workbooks", "indicator_csv",
     "issue_documents", "load_budget_list", "load_document", "load_roster", "load_template", "max_file_bytes", "merge",
-    "merge_files", "read_budget_list", "read_consolidated", "read_workbook", "reserve_outputs", "score_document", "split_consolidated",
-    "split_documents", "stage_document", "stage_form", "status_text", "sync_document", "sync_workbook",
+    "merge_files", "read_budget_list", "read_consolidated", "read_workbook", "reserve_outputs", "score_document",
+    "split_consolidated", "split_documents", "stage_document", "stage_form", "status_text", "sync_document", "sync_workbook",
     "template_for_document", "validate_document", "validate_file", "validate_paths", "workbook_filename",
 ]
