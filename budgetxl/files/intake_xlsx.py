@@ -23,8 +23,9 @@ from .intake_limits import EXCEL_COLS, EXCEL_ROWS, Area, Refuse
 # second r key (the reader would take the last one).
 _FAST_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"([^>]*)>')
 _R_KEY = re.compile(rb"r\s*=")
-# another spelling of a cell tag, or a prefixed one (two searches: each has a literal to look for)
-_ODD_CELL_TAG = re.compile(rb'<c(?:[>\t\n\r/]| (?!r="))')
+# another spelling of a cell tag (or a reference the fast path does not take: lower case, four
+# letters, eight digits), or a prefixed one (two searches: each has a literal to look for)
+_ODD_CELL_TAG = re.compile(rb'<c(?:[>\t\n\r/]| (?!r="[A-Z]{1,3}[1-9][0-9]{0,6}"[^>]*>))')
 _PREFIXED_TAG = re.compile(rb':(?:c|row)[\s/>]')
 # a row or cell tag, its end found outside quoted attribute values (as the XML tokenizer finds it)
 _TAG = re.compile(rb"""<(/?)(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
@@ -118,19 +119,16 @@ class SheetScan:
     def feed(self, piece: bytes) -> None:
         if self.done:
             return
-        if b"sheetData" in piece:  # (the reader stops at its end tag, prefixed or not)
-            m = _SHEETDATA_END.search(piece)
-            if m:
-                piece, self.done = piece[:m.start()], True
+        end = _sheetdata_end(piece)  # (the reader stops at its end tag, prefixed or not)
+        if end >= 0:
+            piece, self.done = piece[:end], True
         if _ODD_CELL_TAG.search(piece) or _PREFIXED_TAG.search(piece) or not self._fast(piece):
             self._slow(piece)
         if self.max_row and self.max_col:
             self.area.check_open(self.name, self.max_row, self.max_col)
 
     def _fast(self, piece: bytes) -> bool:
-        found = _FAST_CELL.findall(piece)
-        if len(found) != piece.count(b'<c r="'):
-            return False  # a reference the regex does not take (lower case, 4 letters, 8 digits)
+        found = _FAST_CELL.findall(piece)  # (every cell tag: _ODD_CELL_TAG found no other)
         if _R_KEY.search(b"".join(rest for _, _, rest in found)):
             return False  # a second r, or a key ending in r: follow every tag
         last_row = _last_row_start(piece)
@@ -206,6 +204,18 @@ class SheetScan:
         self.area.sheet(self.name, self.max_row, self.max_col)
 
 
+def _sheetdata_end(piece: bytes) -> int:
+    """Where the first </sheetData> end tag (any prefix) starts, or -1; found by the word, whose
+    tag starts at the last "<" before it."""
+    j = piece.find(b"sheetData")
+    while j >= 0:
+        lt = piece.rfind(b"<", 0, j)
+        if lt >= 0 and (m := _SHEETDATA_END.match(piece, lt)) and m.start() == lt:
+            return lt
+        j = piece.find(b"sheetData", j + 1)
+    return -1
+
+
 def _last_row_start(piece: bytes) -> int:
     """Where the last ``<row`` start tag of ``piece`` begins (not <rowBreaks>), or -1."""
     j = len(piece)
@@ -218,6 +228,22 @@ def _last_row_start(piece: bytes) -> int:
 # ---- which parts are sheets ------------------------------------------------------------------------
 
 _ATTRS = re.compile(r"""([\w:.\-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+# a sheet tag, any prefix (the bytes of a non-ASCII letter count as letters, as in a str pattern)
+_SHEET_WORD = re.compile(rb"sheet(?![\w\x80-\xff])([^>]*)>")
+_TAG_OPEN = re.compile(rb"<(?:[\w\x80-\xff]+:)?")
+
+
+def _sheet_tags(xml: bytes) -> Iterator[bytes]:
+    """The attributes of every <sheet> tag (any prefix), as <(prefix:)?sheet\b([^>]*)> finds them
+    left to right, but searched by the word: a "<" starts each of the thousands of tags around."""
+    pos = 0
+    while m := _SHEET_WORD.search(xml, pos):
+        lt = xml.rfind(b"<", 0, m.start())
+        if lt >= 0 and _TAG_OPEN.fullmatch(xml, lt, m.start()):
+            yield m.group(1)
+            pos = m.end()
+        else:
+            pos = m.start() + 1
 
 
 def _attrs(tag: str) -> dict[str, str]:
@@ -247,9 +273,12 @@ def sheet_parts(read: Callable[[str], bytes], names: Iterable[str]) -> list[tupl
         a = _attrs(m.group(1))
         if "Id" in a:
             targets[a["Id"]] = a.get("Target", "")
+    found = by_lower.get((folder + "workbook.xml").lower(), [])
+    workbook = read(found[-1]) if found else b""
     out = []
-    for m in re.finditer(r"<(?:\w+:)?sheet\b([^>]*)>", text(folder + "workbook.xml")):
-        a = _attrs(m.group(1))
+    # (over the bytes: the part may be a megabyte of defined names, and only the sheet tags matter)
+    for attrs in _sheet_tags(workbook):
+        a = _attrs(attrs.decode("utf-8", "replace"))
         rid = next((v for k, v in a.items() if k == "id" or k.endswith(":id")), None)
         target = targets.get(rid or "")
         if target is None:
