@@ -47,40 +47,59 @@ class StreamedTable:
         self.cols = cols
         # Style ids of the data cells, fixed now so that rows can be written before the package is.
         self.style = {kind: fmt._get_xf_index() for kind, fmt in formats.items()}
-        self.refs = [col_letter(c) for c in range(len(cols))]
         # Text in a wide column wraps (formats "wrap", "wrap-quoted"), and its row is made tall enough.
-        self.wraps = [bool(getattr(col, "wraps", False)) and "wrap" in formats for col in cols]
+        wraps = [bool(getattr(col, "wraps", False)) and "wrap" in formats for col in cols]
+        # (one tuple per column, fixed now: add() is the hot loop of a large consolidation)
+        self.plan = [(f'<c r="{col_letter(c)}', col.key, col.type == "text", wraps[c], col.width,
+                      f'" s="{self.style[col.type]}"><v>' if col.type != "text" else "")
+                     for c, col in enumerate(cols)]
         self.path = spool / f"sheet{self.sheet_index}.rows.xml"
         self.fh = open(self.path, "w", encoding="utf-8", newline="")
         self.rows = 1
+        self.cells: dict[tuple[str, float, bool], tuple[str, int]] = {}
 
     def add(self, values: dict[str, Any]) -> None:
-        r = self.rows + 1
+        rs = str(self.rows + 1)
         out = []
         lines = 1
-        style = self.style
-        for ref, col, wraps in zip(self.refs, self.cols, self.wraps):
-            v = values.get(col.key)
+        cache = self.cells
+        for ref, key, is_text, wraps, width, number in self.plan:
+            v = values.get(key)
             if v is None or v == "":
                 continue
-            if col.type == "text":
-                s = str(v)
-                if len(s) > MAX_CELL_TEXT:  # Excel's limit; the data files keep the whole text
-                    s = s[:MAX_CELL_TEXT]
-                if "_x" in s:  # literal _xHHHH_ would be read back as an escaped character
-                    s = _LITERAL_ESCAPE.sub(r"_x005F\1", s)
-                if wraps:
-                    sid = style["wrap-quoted"] if needs_quote(s) else style["wrap"]
-                    lines = max(lines, text_lines(s, col.width))
-                else:
-                    sid = style["quoted"] if needs_quote(s) else style["text"]
-                space = ' xml:space="preserve"' if s != s.strip() else ""
-                out.append(f'<c r="{ref}{r}" s="{sid}" t="inlineStr"><is><t{space}>{s.translate(_ESCAPE)}</t></is></c>')
+            if is_text:
+                # (a unit's and a project's names repeat on every row of theirs: each text is
+                # escaped and measured once)
+                cell = cache.get((v, width, wraps)) if v.__class__ is str else None
+                if cell is None:
+                    cell = self._text_cell(v if v.__class__ is str else str(v), wraps, width)
+                    if v.__class__ is str:
+                        if len(cache) > 100_000:
+                            cache.clear()
+                        cache[(v, width, wraps)] = cell
+                out.append(ref + rs + cell[0])
+                if cell[1] > lines:
+                    lines = cell[1]
             else:
-                out.append(f'<c r="{ref}{r}" s="{style[col.type]}"><v>{_number(v)}</v></c>')
+                out.append(f"{ref}{rs}{number}{_number(v)}</v></c>")
         height = f' ht="{min(row_height(lines), 409):g}" customHeight="1"' if lines > 1 else ""
-        self.fh.write(f'<row r="{r}"{height}>' + "".join(out) + "</row>")
+        self.fh.write(f'<row r="{rs}"{height}>' + "".join(out) + "</row>")
         self.rows += 1
+
+    def _text_cell(self, s: str, wraps: bool, width: float) -> tuple[str, int]:
+        """A text cell after its reference (style, inline string) and the lines it wraps to."""
+        if len(s) > MAX_CELL_TEXT:  # Excel's limit; the data files keep the whole text
+            s = s[:MAX_CELL_TEXT]
+        if "_x" in s:  # literal _xHHHH_ would be read back as an escaped character
+            s = _LITERAL_ESCAPE.sub(r"_x005F\1", s)
+        lines = 1
+        if wraps:
+            sid = self.style["wrap-quoted"] if needs_quote(s) else self.style["wrap"]
+            lines = text_lines(s, width)
+        else:
+            sid = self.style["quoted"] if needs_quote(s) else self.style["text"]
+        space = ' xml:space="preserve"' if s != s.strip() else ""
+        return f'" s="{sid}" t="inlineStr"><is><t{space}>{s.translate(_ESCAPE)}</t></is></c>', lines
 
     def close(self) -> None:
         """Call before the workbook closes: the filter range must know the row count."""

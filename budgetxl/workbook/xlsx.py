@@ -105,11 +105,16 @@ class SheetWriter:
             self.text(row, col, None if value is None else str(value), fmt, span)
 
 
+_NARROW = re.compile("[\x00-\u2e80]+")
+
+
 def text_width(text: str) -> float:
-    """The width of ``text`` in column-width units (a CJK character is about two digits wide)."""
+    """The width of ``text`` in column-width units (a CJK character is about two digits wide,
+    2.1 against 1.1; counted in C: this runs for every wrapped cell of a consolidation)."""
     if text.isascii():
         return 1.1 * len(text)
-    return sum(2.1 if ord(ch) > 0x2E80 else 1.1 for ch in text)
+    wide = len(_NARROW.sub("", text))
+    return (11 * len(text) + 10 * wide) / 10
 
 
 LINE_HEIGHT = 16.0  # points per line of 11-pt text (CJK fonts are about 1.45 em high)
