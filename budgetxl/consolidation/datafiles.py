@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..cells import needs_quote
+from ..cells import FORMULA_TRIGGERS, needs_quote
 from ..files.lifetime import Scratch
 from ..form import consolidated as C
 from ..model import decimal_to_number
@@ -76,8 +76,12 @@ class DataSink:
             if not data[name]:
                 continue
             rows = [[r.get(k) for k in keys] for r in data[name]]
-            safe.writerows([safe_csv_value(v) for v in row] for row in rows)
-            raw.writerows([_plain(v) for v in row] for row in rows)
+            # (inline, a value at a time: this runs for every cell of every county)
+            plain = [["" if v is None else format_number(v) if isinstance(v, Decimal) else v for v in row]
+                     for row in rows]
+            raw.writerows(plain)
+            safe.writerows([["'" + v if v.__class__ is str and v.startswith(FORMULA_TRIGGERS) else v for v in row]
+                            for row in plain])
             text = json.dumps([dict(zip(keys, row)) for row in rows], ensure_ascii=False, separators=(",", ":"),
                               default=_json_default)
             json_fh.write(("," if name in self.started else "") + text[1:-1])
@@ -113,15 +117,6 @@ class DataSink:
             written += [self.out / f"{name}.csv", parquet_path, self.out / f"{name}.json"]
         written.append(self.subs_path)
         return written
-
-
-def _plain(v: Any) -> Any:
-    """A value for the spool CSV: exact decimals as text, None as an empty field."""
-    if v is None:
-        return ""
-    if isinstance(v, Decimal):
-        return format_number(v)
-    return v
 
 
 def _json_default(v: Any) -> Any:
