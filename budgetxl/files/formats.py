@@ -31,6 +31,7 @@ from xml.parsers import expat
 _BUILTIN_PERCENT = {9, 10}
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 _ATTR = re.compile(r'([\w:]+)="([^"]*)"')
+_PERCENT_ID = re.compile(r'numFmtId="0*(?:9|10)"')
 
 
 def is_percent_code(code: str) -> bool:
@@ -68,9 +69,11 @@ def _open(path: str) -> Any:
         if head.startswith(b"PK"):
             with zipfile.ZipFile(path) as z:
                 names = set(z.namelist())
-            if "content.xml" in names and "xl/workbook.xml" not in names:
-                return _Ods(path)
-            return _Xlsx(path, names)
+                if "content.xml" in names and "xl/workbook.xml" not in names:
+                    return _Ods(path)
+                # (styles.xml read while the zip is open: most workbooks have no percent style, and
+                # then nothing else is read)
+                return _Xlsx(path, names, z.read("xl/styles.xml") if "xl/styles.xml" in names else None)
         if head.startswith(b"\xd0\xcf\x11\xe0"):
             return _Xls(path)
     except Exception:
@@ -90,19 +93,22 @@ def _col(letters: str) -> int:
 class _Xlsx:
     _CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*)>')
 
-    def __init__(self, path: str, names: set[str]):
+    def __init__(self, path: str, names: set[str], styles: bytes | None):
         self.path, self.names = path, names
-        self.percent = self._percent_styles()
+        self.percent = self._percent_styles(styles)
         self.parts = self._sheet_parts() if self.percent else {}
 
     def _read(self, name: str) -> bytes:
         with zipfile.ZipFile(self.path) as z:
             return z.read(name)
 
-    def _percent_styles(self) -> set[int]:
-        if "xl/styles.xml" not in self.names:
+    @staticmethod
+    def _percent_styles(styles: bytes | None) -> set[int]:
+        if styles is None:
             return set()
-        xml = self._read("xl/styles.xml").decode("utf-8", "replace")
+        xml = styles.decode("utf-8", "replace")
+        if "%" not in xml and "&#" not in xml and not _PERCENT_ID.search(xml):
+            return set()  # (no percent format, built in or custom (a "%", maybe as a character reference))
         custom = {}
         for m in re.finditer(r"<(?:\w+:)?numFmt\b([^>]*)>", xml):
             a = dict(_ATTR.findall(m.group(1)))
