@@ -294,6 +294,8 @@ class Project(_Model):
         return [i for i in v if not i.is_empty()]
 
     def is_empty(self) -> bool:
+        if self.code is not None or self.name is not None or self.indicators:
+            return False  # (the common case, without building a blank project to compare with)
         return self == Project(added=self.added)
 
 
