@@ -86,8 +86,7 @@ class DataSink:
                               default=_json_default)
             json_fh.write(("," if name in self.started else "") + text[1:-1])
             self.started.add(name)
-        self.subs.write(("" if self.first else ",") + json.dumps(data["doc"], ensure_ascii=False,
-                                                                  separators=(",", ":"), default=_json_default))
+        self.subs.write(("" if self.first else ",") + data["doc"])
         self.first = False
 
     def close(self) -> list[Path]:

@@ -8,6 +8,7 @@ them, flagged).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -85,7 +86,7 @@ class Consolidation:
             yield e.load()
 
     def docs(self) -> list[Submission]:
-        return [Submission.model_validate(p["doc"]) for p in self.payloads()]
+        return [Submission.model_validate(json.loads(p["doc"])) for p in self.payloads()]
 
     def totals(self) -> dict[str, Any]:
         keys = ["projects", "indicators", *(f.column_key for f in C.amount_fields(self.template))]

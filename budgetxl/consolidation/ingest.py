@@ -7,6 +7,7 @@ batch of thousands of workbooks never sits in memory at once.
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import tempfile
@@ -70,14 +71,14 @@ class Ingested:
         return self.unit.get("name") if self.unit else None
 
     def load(self) -> dict[str, Any]:
-        """The spooled data: {"projects": rows, "indicators": rows, "overview": row, "doc": data}."""
+        """The spooled data: {"projects": rows, "indicators": rows, "overview": row, "doc": JSON text}."""
         with open(self.payload, "rb") as fh:
             return pickle.load(fh)
 
     @property
     def doc(self) -> Submission | None:
         """The submission read (materialised from the spool; for callers of the library)."""
-        return Submission.model_validate(self.load()["doc"]) if self.payload else None
+        return Submission.model_validate(json.loads(self.load()["doc"])) if self.payload else None
 
     def error_message(self, lang: str) -> str:
         return message(self.error[0], lang, **self.error[1]) if self.error else ""
@@ -149,7 +150,8 @@ def write_payload(doc: Submission, t: Template, spool: Path | None) -> str:
         "projects": C.project_rows(doc, t),
         "indicators": C.indicator_rows(doc, t),
         "overview": C.overview_row(doc, t),
-        "doc": doc.to_data(),
+        # (as the JSON text submissions.json holds: made here, in a worker process, not by the writer)
+        "doc": json.dumps(doc.to_data(), ensure_ascii=False, separators=(",", ":")),
     }
     fd, path = tempfile.mkstemp(suffix=".pkl", dir=spool)
     with os.fdopen(fd, "wb") as fh:
