@@ -16,7 +16,7 @@ from ...form.kinds import AMOUNT_FORMAT
 from ...form.scorecard import project_card
 from ...rules.live import LiveSummaryRow, check_terms, check_value, checks, count_formula, warn_mark
 from ...rules.registry import severity
-from ..printing import setup_print
+from ..printing import MIN_SCALE, fit_scale, setup_print
 from ..xlsx import SheetWriter, row_height, text_lines
 from .book import Book
 from .live import CHECK_WIDTH, check_column
@@ -56,7 +56,11 @@ def write_summary(book: Book, ws: Any, problems: list[tuple[int, int]], unit_pro
     if unit:  # the amounts' unit said where the columns are read (the header row stays as the reader knows it)
         title += book.text("workbook.summary-unit", unit=unit)
     printed = len(headers) - 2  # (the links to the sheets and the row's check are for the screen)
-    w.text(0, 0, title, st.cell("title"), span=printed)
+    # A table wider than a legible page (the self-evaluation's) prints across pages: its title, centred
+    # over the whole width, would be cut at a page's edge: it then heads every page in the page header,
+    # and its row (left-aligned, for the screen) is not printed.
+    wide = fit_scale([wd for _, wd in headers][:printed]) < MIN_SCALE
+    w.text(0, 0, title, st.cell("title", align="left", text_wrap=False) if wide else st.cell("title"), span=1 if wide else printed)
     ws.set_row(0, 30)
     for c, (h, wd) in enumerate(headers):
         w.text(HEADER_ROW, c, h, st.cell("header"))
@@ -75,10 +79,10 @@ def write_summary(book: Book, ws: Any, problems: list[tuple[int, int]], unit_pro
     ws.protect("", {"autofilter": True, "sort": True, "format_columns": True})
     # printed without the links and the checks, the title and the header on every page
     # (a table wider than a legible page, the self-evaluation's: 序号, code and name repeated on each)
-    setup_print(ws, [wd for _, wd in headers], printed=printed, repeat_rows=(0, HEADER_ROW),
-                repeat_cols=min(3, 1 + len(fields)),
+    setup_print(ws, [wd for _, wd in headers], printed=printed, repeat_rows=(HEADER_ROW, HEADER_ROW) if wide else (0, HEADER_ROW),
+                repeat_cols=min(3, 1 + len(fields)), title=title if wide else None,
                 footer="&C" + book.text("workbook.page"))
-    ws.print_area(0, 0, last + 2, printed - 1)
+    ws.print_area(HEADER_ROW if wide else 0, 0, last + 2, printed - 1)
 
 
 def _indicator_count(plan: Any) -> str:
