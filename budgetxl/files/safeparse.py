@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from ..errors import ReadError
-from .lifetime import die_with_parent
+from .lifetime import _libc, die_with_parent
 
 R = TypeVar("R")
 
@@ -196,6 +196,7 @@ def isolated(fn: Callable[..., R], *args: Any, path: str, timeout: float | None 
     child (:func:`run_isolated`), or here when this process already is a reader's child."""
     if _reader_child:
         return fn(*args)
+    warm(fn)  # (imported once here, not again in every child)
     return run_isolated(fn, *args, path=path, timeout=timeout)
 
 
@@ -210,6 +211,7 @@ def run_isolated(fn: Callable[..., R], *args: Any, path: str, timeout: float | N
             stream.flush()
         except (OSError, ValueError, AttributeError):
             pass
+    _libc()  # (loaded here once, not in every child)
     r, w = os.pipe()
     parent = os.getpid()
     pid = os.fork()
