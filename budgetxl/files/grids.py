@@ -3,7 +3,8 @@
 python-calamine reads the values (fast, no styles); merged ranges are filled from their top-left
 cell; labels are found by their normalised text. Every spreadsheet a user hands over (a unit
 workbook, a roster, a budget list, a consolidated file) comes in through :func:`load_checked`,
-after intake has refused what is not a workbook or would not read within bounds.
+after intake has refused what is not a workbook or would not read within bounds, and is parsed in
+a child process, so that a parser abort or hang refuses that one file in one line.
 """
 
 from __future__ import annotations
@@ -151,11 +152,21 @@ def cell_text(v: Any) -> str | None:
 def load_checked(path: str | os.PathLike[str], limits: Any = None) -> tuple[list[Grid], list[Any]]:
     """The grids of any spreadsheet a user hands us (workbook, roster, budget list, consolidated
     file), after intake has refused what is not one or would not read within ``limits``
-    (default: those of a unit workbook)."""
-    from .intake import LIMITS, inspect_file
+    (default: those of a unit workbook).
+
+    Intake and the value reader run in a child process (one fork; the grids come back pickled)
+    unless this process already is one (:func:`budgetxl.files.safeparse.isolated`): if the reader
+    aborts or hangs, the file is refused (``intake-crash``, ``intake-timeout``), the caller lives."""
+    from .safeparse import isolated
 
     path = Path(path)
     if not path.is_file():
         raise ReadError("file-not-found", path=str(path))
+    return isolated(_load_checked, path, limits, path=str(path))
+
+
+def _load_checked(path: Path, limits: Any) -> tuple[list[Grid], list[Any]]:
+    from .intake import LIMITS, inspect_file
+
     kind = inspect_file(path, limits or LIMITS)
     return load_grids(path, kind.merges), kind.notes

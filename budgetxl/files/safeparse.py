@@ -13,6 +13,9 @@ happen; this module is the net for the day they do:
 * :func:`run_isolated`: a call in a forked child; the child's death (a signal, an abort, the
   kernel's out-of-memory killer) or a hang becomes ``ReadError('intake-crash')`` for that file.
   :mod:`budgetxl.files.workerpool` does the same for a batch with long-lived workers.
+* :func:`isolated`: the same, unless this process already is such a child (a worker, ``read``'s
+  child, the portal's check): how :func:`budgetxl.files.grids.load_checked`, the one door of every
+  spreadsheet a user hands us, reads, so that no command or API call parses one in its own process.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from ..errors import ReadError
-from .lifetime import die_with_parent
+from .lifetime import _libc, die_with_parent
 
 R = TypeVar("R")
 
@@ -37,6 +40,10 @@ R = TypeVar("R")
 FILE_TIMEOUT = 60.0
 
 _null_fd: int | None = None
+
+# True in a process that reads untrusted files on another's behalf (see child_setup): its death
+# already costs one file one line, so what it reads needs no child of its own.
+_reader_child = False
 
 
 @contextmanager
@@ -158,6 +165,7 @@ def child_setup(parent: int | None = None) -> None:
     elsewhere a no-op), so that no worker outlives an interrupted or killed run, and cap the
     address space it may grow to. Its death is the parent's to report, in one line: no fault
     handler dump of its Python stack (BUDGETXL_DEBUG=1 keeps whatever the parent had)."""
+    mark_reader_child()
     if not os.environ.get("BUDGETXL_DEBUG"):
         import faulthandler
 
@@ -176,6 +184,22 @@ def child_setup(parent: int | None = None) -> None:
         pass
 
 
+def mark_reader_child() -> None:
+    """Declare this process a reader's child: :func:`isolated` calls then run in it directly.
+    :func:`child_setup` does it; so may a harness or benchmark that times the reading itself."""
+    global _reader_child
+    _reader_child = True
+
+
+def isolated(fn: Callable[..., R], *args: Any, path: str, timeout: float | None = None) -> R:
+    """``fn(*args)`` where a parser abort or hang refuses the file at ``path`` in one line: in a
+    child (:func:`run_isolated`), or here when this process already is a reader's child."""
+    if _reader_child:
+        return fn(*args)
+    warm(fn)  # (imported once here, not again in every child)
+    return run_isolated(fn, *args, path=path, timeout=timeout)
+
+
 def run_isolated(fn: Callable[..., R], *args: Any, path: str, timeout: float | None = None) -> R:
     """``fn(*args)`` in a forked child, its result (or exception) sent back pickled.
 
@@ -187,6 +211,7 @@ def run_isolated(fn: Callable[..., R], *args: Any, path: str, timeout: float | N
             stream.flush()
         except (OSError, ValueError, AttributeError):
             pass
+    _libc()  # (loaded here once, not in every child)
     r, w = os.pipe()
     parent = os.getpid()
     pid = os.fork()

@@ -159,8 +159,10 @@ def _child(path: str) -> dict:
     """validate + read as the CLI does them, minus the process start: what each run printed."""
     from budgetxl.errors import BudgetxlError
     from budgetxl.workbook.reader import read_workbook
+    from budgetxl.files.safeparse import mark_reader_child
     from budgetxl.workbook.validate import Report, validate_file
 
+    mark_reader_child()  # (as the CLI's reader child and workers are: the file is parsed, and measured, here)
     try:
         with open("/proc/self/clear_refs", "w") as fh:
             fh.write("5")  # the peak (VmHWM) starts again from here
