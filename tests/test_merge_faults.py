@@ -393,6 +393,23 @@ def test_the_sweep_removes_only_dead_runs_scratch_folders(tmp_path, monkeypatch)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["budgetxl-bench"]
 
 
+def test_the_sweep_removes_a_folder_killed_before_it_named_its_owner(tmp_path, monkeypatch):
+    """A run killed between making its scratch folder and naming the owner file leaves a folder
+    with no owner: its pid (in the name) is gone, so it goes; a live pid's is left alone."""
+    from budgetxl.files.lifetime import sweep_scratch
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    gone = int(proc.stdout)  # (a pid that just ended)
+    orphan = tmp_path / f"budgetxl-spool-{gone}-k2j3h4g5"
+    orphan.mkdir()
+    (orphan / ".owner.new").write_text("")
+    making = tmp_path / f"budgetxl-spool-{os.getpid()}-a1b2c3d4"  # (a live run's, mid-way)
+    making.mkdir()
+    assert sweep_scratch() == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == [making.name]
+
+
 def test_the_next_run_removes_temp_files_earlier_versions_left(tmp_path):
     out, data = tmp_path / "汇总.xlsx", tmp_path / "data"
     data.mkdir()

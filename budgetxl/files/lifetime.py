@@ -11,6 +11,7 @@ the folder. The lock is taken before the file gets its name, so a folder is neve
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -87,9 +88,24 @@ def _remove(name: str, fd: int) -> None:
     os.close(fd)
 
 
+def _maker_gone(name: str) -> bool:
+    """Whether the process whose pid a scratch folder's name carries (budgetxl-KIND-PID-…) is gone;
+    False when the name carries none (another program's folder) or the pid is alive."""
+    m = re.match(re.escape(PREFIX) + r"[a-z]+-(\d+)-", name)
+    if m is None:
+        return False
+    try:
+        os.kill(int(m.group(1)), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # (alive, someone else's)
+        return False
+    return False
+
+
 def sweep_scratch(tmpdir: str | None = None) -> int:
-    """Remove the scratch folders whose run is gone (their ``.owner`` lock can be taken); returns
-    how many. Folders without an owner file (another program's, or not yet named) are left alone."""
+    """Remove the scratch folders whose run is gone (their ``.owner`` lock can be taken, or, without
+    an owner file, the pid in their name is gone); returns how many."""
     if fcntl is None:
         return 0
     root = Path(tmpdir or tempfile.gettempdir())
@@ -102,6 +118,11 @@ def sweep_scratch(tmpdir: str | None = None) -> int:
         try:
             fd = os.open(folder / OWNER, os.O_RDWR | os.O_CLOEXEC)
         except OSError:
+            # No owner file: a folder being made, or one whose run was killed before it named its
+            # owner; the creator's pid is in the name: gone, the folder goes too.
+            if _maker_gone(folder.name):
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
             continue
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
