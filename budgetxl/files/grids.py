@@ -102,18 +102,21 @@ class Grid:
 
 
 def load_grids(path: str | os.PathLike[str],
-               merges: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] | None = None) -> list[Grid]:
+               merges: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] | None = None,
+               repacked: bytes | None = None) -> list[Grid]:
     """Every sheet's values, with merged ranges filled from their top-left cell.
 
     ``merges`` gives merged ranges by sheet for containers whose merges the value reader does not
     report (ODS: :func:`budgetxl.files.intake.inspect_file` collects them). A merged range is filled
     only within the sheet's used area, so a range such as A1:XFD1048576 costs nothing.
-    Call :func:`budgetxl.files.intake.inspect_file` first: it bounds what this may allocate.
+    ``repacked``: intake's copy of an xlsx for the value reader (``FileKind.repacked``), read
+    instead of the file. Call :func:`budgetxl.files.intake.inspect_file` first: it bounds what
+    this may allocate.
     """
     from .safeparse import calamine_sheets
 
     grids = []
-    for name, rows, merged, visible in calamine_sheets(path):
+    for name, rows, merged, visible in calamine_sheets(path, repacked):
         merged = merged or (merges or {}).get(name) or []
         width = max((len(row) for row in rows), default=0)
         for (r0, c0), (r1, c1) in merged:
@@ -168,5 +171,5 @@ def load_checked(path: str | os.PathLike[str], limits: Any = None) -> tuple[list
 def _load_checked(path: Path, limits: Any) -> tuple[list[Grid], list[Any]]:
     from .intake import LIMITS, inspect_file
 
-    kind = inspect_file(path, limits or LIMITS)
-    return load_grids(path, kind.merges), kind.notes
+    kind = inspect_file(path, limits or LIMITS, repack=True)
+    return load_grids(path, kind.merges, kind.repacked), kind.notes

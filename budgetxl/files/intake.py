@@ -41,6 +41,7 @@ from ..findings import Finding
 
 from .intake_limits import LIMITS, Area as _Area, Limits, Refuse as _Refuse, human_size  # noqa: F401 (API)
 from .intake_ods import scan_content
+from .intake_repack import REPACK_LIMIT, repacked
 from .intake_xls import Ole, scan_biff
 from .intake_xlsx import SharedStrings, SheetScan, shared_strings_parts, shared_text, sheet_parts
 
@@ -57,11 +58,14 @@ class FileKind:
     # Merged ranges by sheet, for containers whose merges the value reader does not report (ODS):
     # sheet name -> [((r0, c0), (r1, c1)), ...]
     merges: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = field(default_factory=dict)
+    # An xlsx's parts as intake inflated them, for the value reader (see intake_repack), when asked for.
+    repacked: bytes | None = field(default=None, repr=False)
 
 
-def inspect_file(path: str | os.PathLike[str], limits: Limits = LIMITS) -> FileKind:
+def inspect_file(path: str | os.PathLike[str], limits: Limits = LIMITS, repack: bool = False) -> FileKind:
     """Identify ``path`` by its bytes; raise ReadError (one clear sentence) for a file that is not a
-    readable spreadsheet, or one whose reading would not stay within ``limits``."""
+    readable spreadsheet, or one whose reading would not stay within ``limits``. With ``repack``,
+    an xlsx comes with the value reader's copy of it (``FileKind.repacked``) where one can be made."""
     p = str(path)
     try:
         size = os.path.getsize(p)
@@ -72,7 +76,7 @@ def inspect_file(path: str | os.PathLike[str], limits: Limits = LIMITS) -> FileK
                 raise _Refuse("intake-too-large", size=human_size(size), limit=human_size(limits.max_file_bytes))
             head = fh.read(8192)
             if head.startswith(ZIP_MAGICS):
-                return _inspect_zip(fh, size, limits)
+                return _inspect_zip(fh, size, limits, repack)
             if head.startswith(OLE_MAGIC):
                 return _inspect_ole(fh, size, limits)
             raise _Refuse(*_sniff(head, size))
@@ -176,7 +180,7 @@ _CT_WORKSHEET = (
 _CHUNK = 1 << 16
 
 
-def _inspect_zip(fh, size: int, limits: Limits) -> FileKind:
+def _inspect_zip(fh, size: int, limits: Limits, repack: bool = False) -> FileKind:
     fh.seek(0)
     try:
         zf = zipfile.ZipFile(fh)
@@ -204,7 +208,7 @@ def _inspect_zip(fh, size: int, limits: Limits) -> FileKind:
     if total > limits.max_total_bytes:
         raise _Refuse("intake-too-large", size=human_size(total), limit=human_size(limits.max_total_bytes))
 
-    reader = _ZipParts(fh, size, names, limits)
+    reader = _ZipParts(fh, size, names, limits, keep=repack and "[Content_Types].xml" in names)
     if "mimetype" in names and "[Content_Types].xml" not in names:
         return _inspect_odf(reader, names, limits)
     if "[Content_Types].xml" in names:
@@ -217,12 +221,27 @@ def _inspect_zip(fh, size: int, limits: Limits) -> FileKind:
 class _ZipParts:
     """Reads zip members through our own bounded inflater (never trusting the declared sizes)."""
 
-    def __init__(self, fh, size: int, names: dict[str, zipfile.ZipInfo], limits: Limits):
+    def __init__(self, fh, size: int, names: dict[str, zipfile.ZipInfo], limits: Limits, keep: bool = False):
         self.fh, self.size, self.names, self.limits = fh, size, names, limits
         self.checked: dict[str, bytes] = {}  # whole XML parts read (and checked) once, by name
+        # Every part inflated, in its pieces (joined once, into the copy), kept for the value reader's
+        # copy (intake_repack) until they grow too big.
+        self.kept: dict[str, list[bytes]] | None = {} if keep else None
+        self.kept_size = 0
+        self.sheets: list[tuple[str, str]] = []  # (part, name) of the sheets the workbook names
+
+    def keep(self, name: str, pieces: list[bytes]) -> None:
+        if self.kept is not None:
+            self.kept_size += sum(map(len, pieces))
+            if self.kept_size > REPACK_LIMIT:
+                self.kept = None  # (read from the file, as any large workbook)
+            else:
+                self.kept[name] = pieces
 
     def read_small(self, name: str, cap: int = 4 * 2**20) -> bytes:
-        return _joined(self.stream(name), name, cap)
+        data = _joined(self.stream(name), name, cap)
+        self.keep(name, [data])
+        return data
 
     def read_xml(self, name: str, cap: int = 4 * 2**20) -> bytes:
         """A whole XML part, checked as _xml_chunks checks it, inflated once however often it is
@@ -284,12 +303,13 @@ class _ZipParts:
 
 
 def _joined(pieces, name: str, cap: int) -> bytes:
-    out = bytearray()
+    out, size = [], 0
     for piece in pieces:
-        out += piece
-        if len(out) > cap:
+        out.append(piece)
+        size += len(piece)
+        if size > cap:
             raise _Refuse("intake-bomb", detail=f"{name[:60]}: > {human_size(cap)}")
-    return bytes(out)
+    return out[0] if len(out) == 1 else b"".join(out)
 
 
 # XML scanning: DTDs anywhere are refused (no workbook format uses one); cells are counted.
@@ -300,6 +320,7 @@ def _xml_chunks(reader: _ZipParts, name: str):
     """The part's bytes in chunks cut after a '>' (so a tag is never split), DTD refused."""
     carry = b""
     first = True
+    pieces: list[bytes] | None = [] if reader.kept is not None else None
     for chunk in reader.stream(name):
         buf = carry + chunk
         cut = buf.rfind(b">") + 1
@@ -314,13 +335,19 @@ def _xml_chunks(reader: _ZipParts, name: str):
             _check_encoding(piece, name)
         if _DTD.search(piece):  # (the regex's prefix scan is twice as fast as bytes' "in" here)
             raise _Refuse("intake-dtd", part=name[:80])
+        if pieces is not None:
+            pieces.append(piece)
         yield piece
     if carry:
         if first:
             _check_encoding(carry, name)
         if _DTD.search(carry):
             raise _Refuse("intake-dtd", part=name[:80])
+        if pieces is not None:
+            pieces.append(carry)
         yield carry
+    if pieces is not None:
+        reader.keep(name, pieces)
 
 
 _DECLARED = re.compile(rb"""\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
@@ -373,7 +400,8 @@ def _inspect_ooxml(reader: _ZipParts, names: dict[str, zipfile.ZipInfo], limits:
         if n not in scanned and n not in reader.checked and n.lower().endswith((".xml", ".rels", ".vml")):
             for _ in _xml_chunks(reader, n):
                 pass
-    return FileKind(kind, notes, sheets=area.sheets, cells=area.total)
+    return FileKind(kind, notes, sheets=area.sheets, cells=area.total,
+                    repacked=repacked(reader.kept, names, reader.checked, reader.sheets) if reader.kept is not None else None)
 
 
 def _scan_sheets(reader: _ZipParts, names: dict[str, zipfile.ZipInfo], worksheets: list[str],
@@ -382,7 +410,7 @@ def _scan_sheets(reader: _ZipParts, names: dict[str, zipfile.ZipInfo], worksheet
     part once but counted as often as the workbook names it, then the shared strings: the text
     the reader copies into cells must stay within the limits too."""
     area = _Area(limits)
-    sheets = sheet_parts(reader.read_xml, names)
+    sheets = reader.sheets = sheet_parts(reader.read_xml, names)
     sheets += [(p, p.rsplit("/", 1)[-1]) for p in worksheets if p not in {q for q, _ in sheets}]
     if sum(names[p].file_size for p, _ in sheets) > limits.max_total_bytes:
         raise _Refuse("intake-damaged", detail="one sheet part named by many sheets")

@@ -119,10 +119,14 @@ def plain_detail(text: str) -> str:
     return next(plain for pattern, plain in _PLAIN if re.search(pattern, low))
 
 
-def calamine_sheets(path: str | os.PathLike[str]) -> list[tuple[str, list[list[Any]], list, str]]:
-    """(name, rows, merged ranges, visibility) of every sheet, empty cells as None.
+def calamine_sheets(path: str | os.PathLike[str],
+                    repacked: bytes | None = None) -> list[tuple[str, list[list[Any]], list, str]]:
+    """(name, rows, merged ranges, visibility) of every sheet, empty cells as None; read from
+    ``repacked`` (intake's copy of the file, see files.intake_repack) when given.
 
     Call :func:`budgetxl.files.intake.inspect_file` first: it bounds what this may allocate."""
+    import io
+
     import python_calamine as pc
 
     out = []
@@ -130,7 +134,7 @@ def calamine_sheets(path: str | os.PathLike[str]) -> list[tuple[str, list[list[A
     try:
         with quiet_stderr():
             # By content, not by name (from_path dispatches on the extension: an xlsx named .xls fails).
-            with open(path, "rb") as fh:
+            with io.BytesIO(repacked) if repacked is not None else open(path, "rb") as fh:
                 wb = pc.CalamineWorkbook.from_filelike(fh)
             try:
                 for meta in wb.sheets_metadata:

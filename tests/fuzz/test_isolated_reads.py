@@ -26,12 +26,12 @@ def _crash_on(name: str, how: str):
 
     real = safeparse.calamine_sheets
 
-    def read(path):
+    def read(path, repacked=None):
         if Path(path).name == name:
             if how == "abort":
                 os.abort()
             time.sleep(3600)
-        return real(path)
+        return real(path, repacked)
     return read
 
 
@@ -159,9 +159,9 @@ def test_reader_child_reads_in_place(files, monkeypatch):
     pids = []
     real = safeparse.calamine_sheets
 
-    def read(path):
+    def read(path, repacked=None):
         pids.append(os.getpid())
-        return real(path)
+        return real(path, repacked)
     monkeypatch.setattr(safeparse, "calamine_sheets", read)
     grids.load_checked(files["unit"])
     assert pids == []  # (read in a child: the parent's list never sees it)
@@ -177,10 +177,10 @@ import os, sys
 from pathlib import Path
 from budgetxl.files import safeparse
 real, dying = safeparse.calamine_sheets, sys.argv[1]
-def read(path):
+def read(path, repacked=None):
     if Path(path).name == dying:
         os.abort()
-    return real(path)
+    return real(path, repacked)
 safeparse.calamine_sheets = read
 sys.argv = ["budgetxl"] + sys.argv[2:]
 from budgetxl.cli import main
