@@ -42,6 +42,7 @@ class _Worker:
 def _serve(conn: Connection, other: Connection, fn: Callable[..., Any], args: tuple, parent: int) -> None:
     other.close()  # the parent's end, inherited by fork
     child_setup(parent)
+    frozen = False
     while True:
         try:
             msg = conn.recv()
@@ -60,6 +61,9 @@ def _serve(conn: Connection, other: Connection, fn: Callable[..., Any], args: tu
             conn.send(answer)
         except Exception as exc:  # an answer that does not pickle
             conn.send((i, False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+        if not frozen:  # what the first item loaded (modules, templates, caches) stays: out of the
+            gc.freeze()  # collector's way for the items that follow (as the pool's parent does at fork)
+            frozen = True
 
 
 def resilient_map(fn: Callable[..., Any], items: Sequence[Any], *args: Any, jobs: int = 1,
