@@ -239,6 +239,11 @@ class _Globals:
         self.longest_name = 0  # characters of the longest sheet or defined name (formulas spell them)
 
 
+# Workbook-globals records whose first two bytes the reader reads unchecked (CODEPAGE, DATEMODE,
+# BOF, EXTERNSHEET): a shorter body makes it panic.
+_GLOBAL_U16 = (0x0042, 0x0022, 0x0809, 0x0017)
+
+
 def _globals(data: bytes, limits: Limits, budget: list[int]) -> _Globals:
     g = _Globals()
     for rtype, body, end, stop in _records(data, 0, budget):
@@ -246,6 +251,8 @@ def _globals(data: bytes, limits: Limits, budget: list[int]) -> _Globals:
             break
         if rtype == _FILEPASS:
             raise Refuse("intake-encrypted")
+        if rtype in _GLOBAL_U16 and end - body < 2:
+            raise Refuse("intake-damaged", detail=f"a record of type {rtype:#06x} too short")
         if rtype == _BOUNDSHEET:
             if end - body < 8:
                 raise Refuse("intake-damaged", detail="bad sheet record")
