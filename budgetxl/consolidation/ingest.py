@@ -72,7 +72,9 @@ class Ingested:
 
     def load(self) -> dict[str, Any]:
         """The spooled data: {"projects": rows, "indicators": rows, "overview": row, "doc": JSON text}."""
-        with open(self.payload, "rb") as fh:
+        path, _, offset = self.payload.rpartition("@")
+        with open(path, "rb") as fh:
+            fh.seek(int(offset))
             return pickle.load(fh)
 
     @property
@@ -153,7 +155,31 @@ def write_payload(doc: Submission, t: Template, spool: Path | None) -> str:
         # (as the JSON text submissions.json holds: made here, in a worker process, not by the writer)
         "doc": json.dumps(doc.to_data(), ensure_ascii=False, separators=(",", ":")),
     }
-    fd, path = tempfile.mkstemp(suffix=".pkl", dir=spool)
-    with os.fdopen(fd, "wb") as fh:
-        pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    return path
+    if spool is None:
+        fd, path = tempfile.mkstemp(suffix=".pkl")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        return f"{path}@0"
+    fh, path = _spool_file(spool)
+    offset = fh.tell()
+    pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    fh.flush()  # (read by the parent as soon as this entry is returned)
+    return f"{path}@{offset}"
+
+
+# Each process appends its payloads to one file of the spool folder (a file per payload costs more
+# than the rest of spooling): spool folder -> (pid, open file, its path).
+_SPOOL_FILES: dict[str, tuple[int, Any, str]] = {}
+
+
+def _spool_file(spool: Path) -> tuple[Any, str]:
+    pid, fh, path = _SPOOL_FILES.get(str(spool), (None, None, ""))
+    if pid != os.getpid() or fh.closed:  # (a forked worker opens its own)
+        for key, (_, old, _) in list(_SPOOL_FILES.items()):  # (spools of earlier merges, removed since)
+            if not os.path.isdir(key):
+                old.close()
+                del _SPOOL_FILES[key]
+        fd, path = tempfile.mkstemp(prefix=f"payloads-{os.getpid()}-", suffix=".pkl", dir=spool)
+        fh = os.fdopen(fd, "ab")
+        _SPOOL_FILES[str(spool)] = (os.getpid(), fh, path)
+    return fh, path
