@@ -73,7 +73,7 @@ def _open(path: str) -> Any:
                     return _Ods(path)
                 # (styles.xml read while the zip is open: most workbooks have no percent style, and
                 # then nothing else is read)
-                return _Xlsx(path, names, z.read("xl/styles.xml") if "xl/styles.xml" in names else None)
+                return _Xlsx(path, z.read("xl/styles.xml") if "xl/styles.xml" in names else None)
         if head.startswith(b"\xd0\xcf\x11\xe0"):
             return _Xls(path)
     except Exception:
@@ -93,8 +93,8 @@ def _col(letters: str) -> int:
 class _Xlsx:
     _CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*)>')
 
-    def __init__(self, path: str, names: set[str], styles: bytes | None):
-        self.path, self.names = path, names
+    def __init__(self, path: str, styles: bytes | None):
+        self.path = path
         self.percent = self._percent_styles(styles)
         self.parts = self._sheet_parts() if self.percent else {}
 

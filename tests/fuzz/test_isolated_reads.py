@@ -12,27 +12,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from dying import dying_on
 
 from budgetxl.errors import ReadError
-
-
-def _crash_on(name: str, how: str):
-    """The value reader, killing (or hanging) its process on the file called ``name``."""
-    from budgetxl.files import safeparse
-
-    real = safeparse.calamine_sheets
-
-    def read(path, repacked=None):
-        if Path(path).name == name:
-            if how == "abort":
-                os.abort()
-            time.sleep(3600)
-        return real(path, repacked)
-    return read
 
 
 @pytest.fixture
@@ -44,7 +29,7 @@ def dying_reader(monkeypatch):
     monkeypatch.setattr(safeparse, "FILE_TIMEOUT", 2.0)
 
     def arm(name: str, how: str = "abort") -> str:
-        monkeypatch.setattr(safeparse, "calamine_sheets", _crash_on(name, how))
+        monkeypatch.setattr(safeparse, "calamine_sheets", dying_on(safeparse.calamine_sheets, name, how))
         return "intake-crash" if how == "abort" else "intake-timeout"
     return arm
 

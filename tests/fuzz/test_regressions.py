@@ -13,12 +13,12 @@ import json
 import os
 import subprocess
 import sys
-import time
 import tomllib
 from pathlib import Path
 
 import pytest
 
+from dying import dying_on
 from fuzz_bases import ROOT, bases
 from fuzz_harness import CPU_BUDGET, MEM_BUDGET_MB, run_cli
 from fuzz_mutators import mutate
@@ -82,28 +82,14 @@ def inbox(regression_bases, tmp_path_factory) -> Path:
     return folder
 
 
-def _crash_on(name: str, how: str):
-    """A reader that kills (or hangs) its process on the file called ``name``."""
-    from budgetxl.workbook import reader
-
-    real = reader.read_workbook
-
-    def read(path, template=None):
-        if Path(path).name == name:
-            if how == "abort":
-                os.abort()
-            time.sleep(3600)
-        return real(path, template)
-    return read
-
-
 @pytest.mark.parametrize("jobs", [1, 2])
 @pytest.mark.parametrize("how", ["abort", "hang"])
 def test_validate_batch_survives_a_dying_reader(inbox, monkeypatch, jobs, how):
     import budgetxl.files.safeparse
     import budgetxl.workbook.validate
 
-    monkeypatch.setattr(budgetxl.workbook.validate, "read_workbook", _crash_on("700004.xlsx", how))
+    monkeypatch.setattr(budgetxl.workbook.validate, "read_workbook",
+                        dying_on(budgetxl.workbook.validate.read_workbook, "700004.xlsx", how))
     monkeypatch.setattr(budgetxl.files.safeparse, "FILE_TIMEOUT", 3.0)
     from budgetxl.workbook.validate import validate_paths
 
@@ -120,7 +106,7 @@ def test_merge_batch_survives_a_dying_reader(inbox, monkeypatch, tmp_path, jobs)
     import importlib
 
     ingest = importlib.import_module("budgetxl.consolidation.ingest")  # (the package's `ingest` is the function)
-    monkeypatch.setattr(ingest, "validate_file", _validate_crashing_on("700004.xlsx"))
+    monkeypatch.setattr(ingest, "validate_file", dying_on(ingest.validate_file, "700004.xlsx"))
     from budgetxl.consolidation import merge
 
     res = merge([inbox], tmp_path / "汇总.xlsx", data_dir=tmp_path / "data", jobs=jobs)
@@ -129,16 +115,6 @@ def test_merge_batch_survives_a_dying_reader(inbox, monkeypatch, tmp_path, jobs)
     assert len(units) == 8 and "700004" not in units
     errors = {e.display.rsplit("/", 1)[-1]: e.error[0] for e in res.consolidation.entries if e.error}
     assert errors == {"700004.xlsx": "intake-crash", "far-plain-number-cell.xlsx": "intake-sheet-too-big"}
-
-
-def _validate_crashing_on(name: str):
-    from budgetxl.workbook.validate import validate_file
-
-    def validate(path, template=None, **kw):
-        if Path(path).name == name:
-            os.abort()
-        return validate_file(path, template, **kw)
-    return validate
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -173,7 +149,7 @@ def test_portal_upload_whose_reader_dies_is_refused_in_one_line(inbox, monkeypat
     (intake-crash, naming the file as sent), and the server's process goes on to the next one."""
     from budgetxl.portal import engine
 
-    monkeypatch.setattr(engine.api, "validate_file", _validate_crashing_on("700004.xlsx"))
+    monkeypatch.setattr(engine.api, "validate_file", dying_on(engine.api.validate_file, "700004.xlsx"))
     bad = engine.check_file(inbox / "700004.xlsx", "巨鹿县.xlsx")
     assert not bad.readable and bad.refusal.key == "intake-crash"
     assert "巨鹿县.xlsx" in bad.refusal.message("en")
