@@ -30,20 +30,14 @@ import struct
 import zipfile
 from dataclasses import dataclass, field
 
-try:  # zlib-ng: zlib's API (and stream semantics), inflating twice as fast and checksumming 15x
-    from zlib_ng import zlib_ng as zlib
-except ImportError:  # (a plain zlib is as safe, only slower)
-    import zlib
-
 from ..errors import ReadError
 from ..findings import Finding
-
-
 from .intake_limits import LIMITS, Area as _Area, Limits, Refuse as _Refuse, human_size  # noqa: F401 (API)
 from .intake_ods import scan_content
-from .intake_repack import REPACK_LIMIT, repacked
+from .intake_repack import lean_sheet, repacked
 from .intake_xls import Ole, scan_biff
 from .intake_xlsx import SharedStrings, SheetScan, shared_strings_parts, shared_text, sheet_parts
+from .intake_zip import _DTD, _ZipParts, _xml_chunks
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -177,8 +171,6 @@ _CT_WORKSHEET = (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml",
     "application/vnd.ms-excel.worksheet",  # (prefix of the macro-sheet types too)
 )
-_CHUNK = 1 << 16
-
 
 def _inspect_zip(fh, size: int, limits: Limits, repack: bool = False) -> FileKind:
     fh.seek(0)
@@ -218,151 +210,6 @@ def _inspect_zip(fh, size: int, limits: Limits, repack: bool = False) -> FileKin
     raise _Refuse("intake-archive")  # a zip of attachments (or of anything else)
 
 
-class _ZipParts:
-    """Reads zip members through our own bounded inflater (never trusting the declared sizes)."""
-
-    def __init__(self, fh, size: int, names: dict[str, zipfile.ZipInfo], limits: Limits, keep: bool = False):
-        self.fh, self.size, self.names, self.limits = fh, size, names, limits
-        self.checked: dict[str, bytes] = {}  # whole XML parts read (and checked) once, by name
-        # Every part inflated, in its pieces (joined once, into the copy), kept for the value reader's
-        # copy (intake_repack) until they grow too big.
-        self.kept: dict[str, list[bytes]] | None = {} if keep else None
-        self.kept_size = 0
-        self.sheets: list[tuple[str, str]] = []  # (part, name) of the sheets the workbook names
-
-    def keep(self, name: str, pieces: list[bytes]) -> None:
-        if self.kept is not None:
-            self.kept_size += sum(map(len, pieces))
-            if self.kept_size > REPACK_LIMIT:
-                self.kept = None  # (read from the file, as any large workbook)
-            else:
-                self.kept[name] = pieces
-
-    def read_small(self, name: str, cap: int = 4 * 2**20) -> bytes:
-        data = _joined(self.stream(name), name, cap)
-        self.keep(name, [data])
-        return data
-
-    def read_xml(self, name: str, cap: int = 4 * 2**20) -> bytes:
-        """A whole XML part, checked as _xml_chunks checks it, inflated once however often it is
-        asked for (a workbook.xml carrying thousands of defined names is a megabyte)."""
-        if name not in self.checked:
-            self.checked[name] = _joined(_xml_chunks(self, name), name, cap)
-        return self.checked[name]
-
-    def stream(self, name: str):
-        """Yield the inflated bytes of ``name`` in chunks; refuse as soon as it inflates past its
-        declared size, and check the CRC at the end."""
-        info = self.names[name]
-        fh = self.fh
-        fh.seek(info.header_offset)
-        local = fh.read(30)
-        if len(local) < 30 or local[:4] != b"PK\x03\x04":
-            raise _Refuse("intake-damaged", detail=f"bad local header for {name[:60]}")
-        nlen, xlen = struct.unpack("<HH", local[26:30])
-        fh.seek(info.header_offset + 30 + nlen + xlen)
-        left = info.compress_size
-        if fh.tell() + left > self.size:
-            raise _Refuse("intake-truncated")
-        declared = info.file_size
-        if info.compress_type == zipfile.ZIP_STORED:
-            inflater = None
-        elif info.compress_type == zipfile.ZIP_DEFLATED:
-            inflater = zlib.decompressobj(-15)
-        else:
-            raise _Refuse("intake-damaged", detail=f"compression method {info.compress_type}")
-        produced = 0
-        crc = 0
-        while True:
-            if inflater is not None and inflater.unconsumed_tail:
-                data = inflater.unconsumed_tail
-            else:
-                if left <= 0:
-                    break
-                data = fh.read(min(_CHUNK, left))
-                if not data:
-                    raise _Refuse("intake-truncated")
-                left -= len(data)
-            try:
-                # Never more than one chunk past what is still declared: a lying member stops here.
-                out = inflater.decompress(data, _CHUNK) if inflater is not None else data
-            except zlib.error:
-                raise _Refuse("intake-damaged", detail=f"{name[:60]}: bad compressed data") from None
-            produced += len(out)
-            if produced > declared:
-                raise _Refuse("intake-bomb", detail=f"{name[:60]}: inflates past its declared {human_size(declared)}")
-            if out:
-                crc = zlib.crc32(out, crc)
-                yield out
-            if inflater is not None and inflater.eof:
-                break
-        if inflater is not None and not inflater.eof:
-            raise _Refuse("intake-truncated")
-        if produced != declared or crc != info.CRC:
-            raise _Refuse("intake-damaged", detail=f"{name[:60]}: size or checksum mismatch")
-
-
-def _joined(pieces, name: str, cap: int) -> bytes:
-    out, size = [], 0
-    for piece in pieces:
-        out.append(piece)
-        size += len(piece)
-        if size > cap:
-            raise _Refuse("intake-bomb", detail=f"{name[:60]}: > {human_size(cap)}")
-    return out[0] if len(out) == 1 else b"".join(out)
-
-
-# XML scanning: DTDs anywhere are refused (no workbook format uses one); cells are counted.
-_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
-
-
-def _xml_chunks(reader: _ZipParts, name: str):
-    """The part's bytes in chunks cut after a '>' (so a tag is never split), DTD refused."""
-    carry = b""
-    first = True
-    pieces: list[bytes] | None = [] if reader.kept is not None else None
-    for chunk in reader.stream(name):
-        buf = carry + chunk
-        cut = buf.rfind(b">") + 1
-        if cut == 0:
-            if len(buf) > 4 * 2**20:
-                raise _Refuse("intake-damaged", detail=f"{name[:60]}: malformed XML")
-            carry = buf
-            continue
-        piece, carry = buf[:cut], buf[cut:]
-        if first:
-            first = False
-            _check_encoding(piece, name)
-        if _DTD.search(piece):  # (the regex's prefix scan is twice as fast as bytes' "in" here)
-            raise _Refuse("intake-dtd", part=name[:80])
-        if pieces is not None:
-            pieces.append(piece)
-        yield piece
-    if carry:
-        if first:
-            _check_encoding(carry, name)
-        if _DTD.search(carry):
-            raise _Refuse("intake-dtd", part=name[:80])
-        if pieces is not None:
-            pieces.append(carry)
-        yield carry
-    if pieces is not None:
-        reader.keep(name, pieces)
-
-
-_DECLARED = re.compile(rb"""\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
-
-
-def _check_encoding(head: bytes, name: str) -> None:
-    """Only UTF-8 (or its ASCII subset): what every spreadsheet program writes, and all the value
-    reader decodes. UTF-16 or a declared legacy encoding is refused before any parser sees it."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:2] in (b"<\x00", b"\x00<"):
-        raise _Refuse("intake-damaged", detail=f"{name[:60]}: UTF-16 XML")
-    m = _DECLARED.match(head.removeprefix(b"\xef\xbb\xbf"))
-    if m and m.group(1).strip().lower() not in (b"utf-8", b"utf8", b"us-ascii", b"ascii"):
-        raise _Refuse("intake-damaged", detail=f"{name[:60]}: XML in the encoding '{m.group(1)[:20].decode('latin-1')}'")
-
-
 def _inspect_ooxml(reader: _ZipParts, names: dict[str, zipfile.ZipInfo], limits: Limits) -> FileKind:
     ct = reader.read_small("[Content_Types].xml").decode("utf-8", "replace")
     if _DTD.search(ct.encode()):
@@ -400,8 +247,11 @@ def _inspect_ooxml(reader: _ZipParts, names: dict[str, zipfile.ZipInfo], limits:
         if n not in scanned and n not in reader.checked and n.lower().endswith((".xml", ".rels", ".vml")):
             for _ in _xml_chunks(reader, n):
                 pass
-    return FileKind(kind, notes, sheets=area.sheets, cells=area.total,
-                    repacked=repacked(reader.kept, names, reader.checked, reader.sheets) if reader.kept is not None else None)
+    copy = repacked(reader.kept, names, reader.checked, reader.sheets) if reader.kept is not None else None
+    if reader.lean and copy is None:  # (not foreseen: the reader reads the file, so bound the file)
+        reader.lean = False
+        area, scanned = _scan_sheets(reader, names, worksheets, limits)
+    return FileKind(kind, notes, sheets=area.sheets, cells=area.total, repacked=copy)
 
 
 def _scan_sheets(reader: _ZipParts, names: dict[str, zipfile.ZipInfo], worksheets: list[str],
@@ -410,6 +260,7 @@ def _scan_sheets(reader: _ZipParts, names: dict[str, zipfile.ZipInfo], worksheet
     part once but counted as often as the workbook names it, then the shared strings: the text
     the reader copies into cells must stay within the limits too."""
     area = _Area(limits)
+    lean = lean_sheet if reader.lean else None  # (what the value reader will read)
     sheets = reader.sheets = sheet_parts(reader.read_xml, names)
     sheets += [(p, p.rsplit("/", 1)[-1]) for p in worksheets if p not in {q for q, _ in sheets}]
     if sum(names[p].file_size for p, _ in sheets) > limits.max_total_bytes:
@@ -418,7 +269,7 @@ def _scan_sheets(reader: _ZipParts, names: dict[str, zipfile.ZipInfo], worksheet
     for part, name in sheets:
         if part not in scans:
             scans[part] = scan = SheetScan(name, area)
-            for piece in _xml_chunks(reader, part):
+            for piece in _xml_chunks(reader, part, lean):
                 scan.feed(piece)
         area.sheet(name, scans[part].max_row, scans[part].max_col)
     shared_cells = sum(scans[p].shared for p, _ in sheets)
@@ -433,7 +284,7 @@ def _scan_sheets(reader: _ZipParts, names: dict[str, zipfile.ZipInfo], worksheet
     if text > limits.max_text_bytes:  # the quick bound is not enough: count string by string
         sst = max(shared_strings_parts(names), key=lambda n: names[n].file_size)
         data = b"".join(_xml_chunks(reader, sst))
-        text = shared_text(data, (piece for p, _ in sheets for piece in _xml_chunks(reader, p)), longest)
+        text = shared_text(data, (piece for p, _ in sheets for piece in _xml_chunks(reader, p, lean)), longest)
     area.add_text(text)
     return area, set(scans) | set(shared_strings_parts(names))
 

@@ -4,14 +4,17 @@ Intake inflates every XML part of an xlsx to bound what the value reader will al
 would then inflate them all again, and parse workbook.xml's defined names, which a budgetxl
 workbook carries by the thousand (its live checks: about a megabyte) and the reader never uses.
 So intake keeps the parts it inflated (up to REPACK_LIMIT in all) and hands the reader a stored
-(uncompressed) zip of them, workbook.xml without its <definedNames> block: about 40% less work
-for the reader, the same cells. The copy is made only when it cannot change what the reader reads:
-every part the reader could open is in it, and the sheets the workbook names, found as intake
-found them, are the same with and without the defined names. Otherwise the reader reads the file.
+(uncompressed) zip of them, workbook.xml without its <definedNames> block and the sheets without
+the formulas whose cached values follow them (the reader reads values; the live checks are half
+of every sheet's bytes): about two thirds less work for the reader, the same cells. The copy is
+made only when it cannot change what the reader reads: every part the reader could open is in
+it, and the sheets the workbook names, found as intake found them, are the same with and
+without the defined names. Otherwise the reader reads the file.
 """
 
 from __future__ import annotations
 
+import re
 import struct
 import zipfile
 
@@ -30,6 +33,24 @@ _LOCAL = struct.Struct("<IHHHHHIIIHH")
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
 _END = struct.Struct("<IHHHHIIH")
 _DOS_DATE = 0x21  # 1980-01-01
+# A plain formula (no child elements) followed at once by its cached value. The reader takes a
+# cell's last child element for its value (a formula counts as none) and skips a formula whole:
+# without one followed by a value, a cell reads the same. (A formula after the value, which
+# blanks the cell, stays.)
+_FORMULA = re.compile(rb"<f(?:\s[^<>/]*)?>[^<]*</f>(?=<v>)")
+
+
+def copy_planned(infos: dict[str, zipfile.ZipInfo], limit: int) -> bool:
+    """The copy will be made, as far as the parts' names and declared sizes can tell: every part
+    is one intake inflates (XML) or one the reader never opens, all within ``limit``."""
+    inflated = [i for name, i in infos.items() if not name.lower().endswith(UNREAD)]
+    return (all(i.filename.lower().endswith((".xml", ".rels", ".vml")) for i in inflated)
+            and sum(i.file_size for i in inflated) <= limit)
+
+
+def lean_sheet(xml: bytes) -> bytes:
+    """A piece of a sheet part without the formulas that precede their cached values."""
+    return _FORMULA.sub(b"", xml)
 
 
 def repacked(kept: dict[str, list[bytes]], infos: dict[str, zipfile.ZipInfo],
@@ -61,6 +82,12 @@ def repacked(kept: dict[str, list[bytes]], infos: dict[str, zipfile.ZipInfo],
     if cut and sheet_parts(lambda n: cut.get(n) or read(n), infos) == sheets:  # (else the cut changed a sheet)
         for name, xml in cut.items():
             parts[name], crcs[name] = [xml], zlib.crc32(xml)
+    for name in {part for part, _ in sheets if part in parts}:  # (kept lean: see lean_sheet)
+        if sum(map(len, parts[name])) != infos[name].file_size:
+            crc = 0
+            for piece in parts[name]:
+                crc = zlib.crc32(piece, crc)
+            crcs[name] = crc
     return stored_zip([(name, parts[name], crcs[name]) for name in infos if name in parts])
 
 
