@@ -20,14 +20,14 @@ from .intake_limits import EXCEL_COLS, EXCEL_ROWS, Area, Refuse
 
 # Fast path: cells written <c r="A1" ...> with a plain reference (Excel, WPS, LibreOffice and
 # xlsxwriter all do). One C-level pass collects each reference and the rest of its tag (ending in
-# "/" for a self-closing, formatted but empty, cell); one more search over those rests finds a
-# second r key (the reader would take the last one).
-_FAST_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"([^>]*)>')
-_R_KEY = re.compile(rb"r\s*=")
-_COL, _ROW, _REST = itemgetter(0), itemgetter(1), itemgetter(2)  # (the groups of a _FAST_CELL match)
-# another spelling of a cell tag (or a reference the fast path does not take: lower case, four
-# letters, eight digits), or a prefixed one (two searches: each has a literal to look for)
-_ODD_CELL_TAG = re.compile(rb'<c(?:[>\t\n\r/]| (?!r="[A-Z]{1,3}[1-9][0-9]{0,6}"[^>]*>))')
+# "/" for a self-closing, formatted but empty, cell), and any other spelling of a cell tag (or a
+# reference the fast path does not take: lower case, four letters, eight digits) as ODD; one more
+# search over the rests finds a second r key (the reader would take the last one) or a "<" (a tag
+# inside a tag: the slow path follows the quotes). A prefixed tag is searched for on its own.
+_CELL_TAGS = re.compile(rb'<c(?: r="([A-Z]{1,3})([1-9][0-9]{0,6})"([^>]*)>|[>\t\n\r/ ])')
+_ODD = (b"", b"", b"")  # (a _CELL_TAGS match of another spelling)
+_R_KEY_OR_TAG = re.compile(rb"r\s*=|<")
+_COL, _ROW, _REST = itemgetter(0), itemgetter(1), itemgetter(2)  # (the groups of a _CELL_TAGS match)
 _PREFIXED_TAG = re.compile(rb':(?:c|row)[\s/>]')
 # a row or cell tag, its end found outside quoted attribute values (as the XML tokenizer finds it)
 _TAG = re.compile(rb"""<(/?)(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
@@ -124,15 +124,15 @@ class SheetScan:
         end = _sheetdata_end(piece)  # (the reader stops at its end tag, prefixed or not)
         if end >= 0:
             piece, self.done = piece[:end], True
-        if _ODD_CELL_TAG.search(piece) or _PREFIXED_TAG.search(piece) or not self._fast(piece):
+        if _PREFIXED_TAG.search(piece) or not self._fast(piece):
             self._slow(piece)
         if self.max_row and self.max_col:
             self.area.check_open(self.name, self.max_row, self.max_col)
 
     def _fast(self, piece: bytes) -> bool:
-        found = _FAST_CELL.findall(piece)  # (every cell tag: _ODD_CELL_TAG found no other)
-        if _R_KEY.search(b"".join(map(_REST, found))):
-            return False  # a second r, or a key ending in r: follow every tag
+        found = _CELL_TAGS.findall(piece)
+        if _ODD in found or _R_KEY_OR_TAG.search(b"".join(map(_REST, found))):
+            return False  # another spelling, a second r, a key ending in r, a tag in a tag: follow every tag
         last_row = _last_row_start(piece)
         row_end = piece.rfind(b"</row")
         if last_row >= 0:
