@@ -356,15 +356,18 @@ def value_at(obj: Any, key: str) -> Any:
     return obj
 
 
+_LEAVES = (str, int, float, bool, type(None))  # (as they are: most values of a document)
+
+
 def _jsonable(obj: Any) -> Any:
     if isinstance(obj, dict):
         # (no template-added field: no "extra" key, rather than an empty one on every indicator)
         # (and "added" only on a project the unit added)
-        return {k: _jsonable(v) for k, v in obj.items()
+        return {k: v if v.__class__ in _LEAVES else _jsonable(v) for k, v in obj.items()
                 if not (k == EXTRA and v == {}) and not (v is None and k in OPTIONAL_KEYS)
                 and not (k == ADDED and v is False)}
     if isinstance(obj, list):
-        return [_jsonable(v) for v in obj]
+        return [v if v.__class__ in _LEAVES else _jsonable(v) for v in obj]
     if isinstance(obj, Decimal):
         return decimal_to_number(obj)
     return obj
