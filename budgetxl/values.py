@@ -9,6 +9,7 @@ into symbols, the number written without trailing zeros, so that one value has o
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 QUALITATIVE_OP = "定性"
@@ -119,6 +120,11 @@ def parse_value(raw: str, qualitative: bool = False) -> dict:
 
     Returns a dict with text, op, number, unit, kind; an empty input gives text "".
     """
+    return dict(_parsed(raw, qualitative))  # (a dict of its own: the caller may change it)
+
+
+@lru_cache(maxsize=4096)  # (the same values recur in every county's workbook of a city)
+def _parsed(raw: str, qualitative: bool) -> dict:
     text = normalize_text(raw)
     if not text:
         return {"text": "", "op": None, "number": None, "unit": None, "kind": "qualitative"}
