@@ -222,6 +222,20 @@ def test_formula_injection_stays_text_everywhere(tmp_path):
     assert read_consolidated(out)[0].projects[0].purpose == INJECTION
 
 
+def test_negative_numbers_stay_numbers_in_the_csv(tmp_path):
+    """The quote prefix keeps formula-looking *text* text; a number's spelling ("-5") is no text."""
+    doc = unit_doc(0)
+    doc.projects[0].indicators[0].value = "≥-5%"
+    doc.projects[0].indicators[1].description = "-5 is a text here"
+    src = tmp_path / "in" / "巨鹿县.xlsx"
+    generate_workbook(doc, src)
+    merge([src], tmp_path / "汇总.xlsx", data_dir=tmp_path / "data")
+    rows = pd.read_csv(tmp_path / "data" / "indicators.csv", encoding="utf-8-sig", dtype=str)
+    assert rows["number"].iloc[0] == "-5"
+    assert rows["description"].iloc[1] == "'-5 is a text here"
+    assert pd.read_parquet(tmp_path / "data" / "indicators.parquet")["number"].iloc[0] == -5
+
+
 def test_merge_split_merge_returns_the_same_data(tmp_path, inbox):
     first = tmp_path / "first.xlsx"
     merge([tmp_path / "inbox"], first, roster=ROSTER)

@@ -64,7 +64,8 @@ class DataSink:
             raw.writerow(keys)
             json_fh = stack.enter_context(open(temps[self.out / f"{name}.json"], "w", encoding="utf-8"))
             json_fh.write("[")
-            self.tables[name] = (cols, keys, safe, raw, raw_fh, raw_path, json_fh)
+            quotable = tuple(c.type == "text" for c in cols)  # (a number's "-5" is no formula)
+            self.tables[name] = (cols, keys, safe, raw, raw_fh, raw_path, json_fh, quotable)
         self.subs_path = self.out / "submissions.json"
         self.subs = stack.enter_context(open(temps[self.subs_path], "w", encoding="utf-8"))
         self.subs.write("[")
@@ -72,7 +73,7 @@ class DataSink:
         self.started: set[str] = set()  # tables whose JSON array has a first record
 
     def add(self, data: dict[str, Any]) -> None:
-        for name, (_, keys, safe, raw, _, _, json_fh) in self.tables.items():
+        for name, (_, keys, safe, raw, _, _, json_fh, quotable) in self.tables.items():
             if not data[name]:
                 continue
             rows = [[r.get(k) for k in keys] for r in data[name]]
@@ -80,8 +81,8 @@ class DataSink:
             plain = [["" if v is None else format_number(v) if isinstance(v, Decimal) else v for v in row]
                      for row in rows]
             raw.writerows(plain)
-            safe.writerows([["'" + v if v.__class__ is str and v.startswith(FORMULA_TRIGGERS) else v for v in row]
-                            for row in plain])
+            safe.writerows([["'" + v if q and v.__class__ is str and v.startswith(FORMULA_TRIGGERS) else v
+                             for v, q in zip(row, quotable)] for row in plain])
             text = json.dumps([dict(zip(keys, row)) for row in rows], ensure_ascii=False, separators=(",", ":"),
                               default=_json_default)
             json_fh.write(("," if name in self.started else "") + text[1:-1])
@@ -98,7 +99,7 @@ class DataSink:
         written: list[Path] = []
         arrow_type = {"text": pa.string(), "amount": pa.float64(), "percent": pa.float64(), "int": pa.int64(),
                       "number": pa.float64()}
-        for name, (cols, _, _, _, raw_fh, raw_path, json_fh) in self.tables.items():
+        for name, (cols, _, _, _, raw_fh, raw_path, json_fh, _) in self.tables.items():
             json_fh.write("]")
             raw_fh.close()  # (the exit stack closes it again, harmlessly)
             schema = pa.schema([(c.key, arrow_type[c.type]) for c in cols])
