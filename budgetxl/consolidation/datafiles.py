@@ -76,7 +76,7 @@ class DataSink:
         for name, (_, keys, safe, raw, _, _, json_fh, quotable) in self.tables.items():
             if not data[name]:
                 continue
-            rows = [[r.get(k) for k in keys] for r in data[name]]
+            rows = [list(map(r.get, keys)) for r in data[name]]
             # (inline, a value at a time: this runs for every cell of every county)
             plain = [["" if v is None else format_number(v) if isinstance(v, Decimal) else v for v in row]
                      for row in rows]
