@@ -123,20 +123,11 @@ _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 
 
 def _xml_chunks(reader: _ZipParts, name: str, edit: Callable[[bytes], bytes] | None = None):
-    """The part's bytes in chunks cut after a '>' (so a tag is never split), DTD refused; each
-    chunk passed through ``edit`` before it is yielded and kept."""
-    carry = b""
+    """The part's bytes in pieces that never split a tag, DTD refused; each piece passed through
+    ``edit`` before it is yielded and kept."""
     first = True
     pieces: list[bytes] | None = [] if reader.kept is not None else None
-    for chunk in reader.stream(name):
-        buf = carry + chunk
-        cut = buf.rfind(b">") + 1
-        if cut == 0:
-            if len(buf) > 4 * 2**20:
-                raise _Refuse("intake-damaged", detail=f"{name[:60]}: malformed XML")
-            carry = buf
-            continue
-        piece, carry = buf[:cut], buf[cut:]
+    for piece in _cut_after_tags(reader.stream(name), name):
         if first:
             first = False
             _check_encoding(piece, name)
@@ -147,18 +138,25 @@ def _xml_chunks(reader: _ZipParts, name: str, edit: Callable[[bytes], bytes] | N
         if pieces is not None:
             pieces.append(piece)
         yield piece
-    if carry:
-        if first:
-            _check_encoding(carry, name)
-        if _DTD.search(carry):
-            raise _Refuse("intake-dtd", part=name[:80])
-        if edit is not None:
-            carry = edit(carry)
-        if pieces is not None:
-            pieces.append(carry)
-        yield carry
     if pieces is not None:
         reader.keep(name, pieces)
+
+
+def _cut_after_tags(chunks, name: str):
+    """The chunks cut again after their last '>' (the rest carried into the next), then the rest."""
+    carry = b""
+    for chunk in chunks:
+        buf = carry + chunk
+        cut = buf.rfind(b">") + 1
+        if cut == 0:
+            if len(buf) > 4 * 2**20:
+                raise _Refuse("intake-damaged", detail=f"{name[:60]}: malformed XML")
+            carry = buf
+            continue
+        piece, carry = buf[:cut], buf[cut:]
+        yield piece
+    if carry:
+        yield carry
 
 
 _DECLARED = re.compile(rb"""\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
