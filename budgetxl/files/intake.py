@@ -37,7 +37,7 @@ from .intake_ods import scan_content
 from .intake_repack import lean_sheet, repacked
 from .intake_xls import Ole, scan_biff
 from .intake_xlsx import SharedStrings, SheetScan, shared_strings_parts, shared_text, sheet_parts
-from .intake_zip import _DTD, _ZipParts, _xml_chunks
+from .intake_zip import DTD as _DTD, ZipParts as _ZipParts, xml_chunks as _xml_chunks
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")

@@ -21,7 +21,7 @@ from .intake_repack import REPACK_LIMIT, copy_planned
 _CHUNK = 1 << 16
 
 
-class _ZipParts:
+class ZipParts:
     """Reads zip members through our own bounded inflater (never trusting the declared sizes)."""
 
     def __init__(self, fh, size: int, names: dict[str, zipfile.ZipInfo], limits: Limits, keep: bool = False):
@@ -50,10 +50,10 @@ class _ZipParts:
         return data
 
     def read_xml(self, name: str, cap: int = 4 * 2**20) -> bytes:
-        """A whole XML part, checked as _xml_chunks checks it, inflated once however often it is
+        """A whole XML part, checked as xml_chunks checks it, inflated once however often it is
         asked for (a workbook.xml carrying thousands of defined names is a megabyte)."""
         if name not in self.checked:
-            self.checked[name] = _joined(_xml_chunks(self, name), name, cap)
+            self.checked[name] = _joined(xml_chunks(self, name), name, cap)
         return self.checked[name]
 
     def stream(self, name: str):
@@ -118,11 +118,11 @@ def _joined(pieces, name: str, cap: int) -> bytes:
     return out[0] if len(out) == 1 else b"".join(out)
 
 
-# XML scanning: DTDs anywhere are refused (no workbook format uses one); cells are counted.
-_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+# DTDs anywhere are refused (no workbook format uses one): no entity is ever expanded.
+DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 
 
-def _xml_chunks(reader: _ZipParts, name: str, edit: Callable[[bytes], bytes] | None = None):
+def xml_chunks(reader: ZipParts, name: str, edit: Callable[[bytes], bytes] | None = None):
     """The part's bytes in pieces that never split a tag, DTD refused; each piece passed through
     ``edit`` before it is yielded and kept."""
     first = True
@@ -131,7 +131,7 @@ def _xml_chunks(reader: _ZipParts, name: str, edit: Callable[[bytes], bytes] | N
         if first:
             first = False
             _check_encoding(piece, name)
-        if _DTD.search(piece):  # (the regex's prefix scan is twice as fast as bytes' "in" here)
+        if DTD.search(piece):  # (the regex's prefix scan is twice as fast as bytes' "in" here)
             raise _Refuse("intake-dtd", part=name[:80])
         if edit is not None:
             piece = edit(piece)
