@@ -30,11 +30,7 @@ _NEEDS_NORM = re.compile(r"[\s\u2000-\u206f\u3000\uf900-\ufaff\ufe30-\ufe4f\uff0
 _WS = re.compile(r"\s+")
 
 
-# The label key of each short text seen (the same texts recur on every sheet of every workbook).
-_LABEL_KEYS: dict[str, str] = {}
-
-
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=20_000)  # (the same short texts recur on every sheet of every workbook)
 def norm_label(v: Any) -> str:
     """Labels compare without spaces, line breaks or full/half-width differences."""
     if not isinstance(v, str):
@@ -81,7 +77,6 @@ class Grid:
         hit = index.get(key)
         if hit is not None:
             return hit
-        keys = _LABEL_KEYS
         rows = self.rows
         while self._scanned < len(rows):
             r = self._scanned
@@ -90,12 +85,7 @@ class Grid:
             # fit); long texts and far columns are never labels.
             for c, v in enumerate(rows[r][:LABEL_COLUMNS]):
                 if v.__class__ is str and len(v) <= LABEL_LENGTH:
-                    k = keys.get(v)
-                    if k is None:
-                        k = _WS.sub("", unicodedata.normalize("NFKC", v)) if _NEEDS_NORM.search(v) else v
-                        if len(keys) >= 20_000:
-                            keys.clear()
-                        keys[v] = k
+                    k = norm_label(v)
                     if k not in index:
                         index[k] = (r, c)
             if key in index:
